@@ -1,0 +1,3 @@
+from safeledger.cli.app import main
+
+main()

@@ -1,0 +1,77 @@
+"""The one diagnostic type every check yields and every output format renders.
+
+A check never prints: it returns :class:`Diagnostic` values.  Checks that know only
+*which* record and field is wrong (not the line) set ``anchor``; the loader resolves
+anchors to line/column afterwards, and only for files that have diagnostics, so the
+fast path never pays for position tracking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+ERROR: Severity = "error"
+WARNING: Severity = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """Where a problem is, before it is resolved to a line: record ``index`` in ``file``
+    (0-based order of records in the file) and the key path inside it (empty: the record)."""
+
+    index: int
+    path: tuple[str | int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    file: str | None = None  # relative to the ledger root, "/" separators
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based
+    record: str | None = None  # record id when known
+    field: str | None = None  # canonical (English) field name
+    hint: str | None = None  # how to fix it, shown in text output
+    anchor: Anchor | None = field(default=None, compare=False, repr=False)
+
+    def with_position(self, line: int | None, column: int | None) -> Diagnostic:
+        return replace(self, line=line, column=column)
+
+    def as_warning_or_error(self, strict: bool) -> Diagnostic:
+        return replace(self, severity=ERROR) if strict and self.severity == WARNING else self
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.file or "", self.line or 0, self.column or 0, self.code, self.message)
+
+    def to_json(self) -> dict[str, object]:
+        """The shape of spec section 8."""
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "record": self.record,
+            "field": self.field,
+            "message": self.message,
+        }
+
+
+def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Deterministic order: by file, line, column, code, message."""
+    return sorted(diags, key=Diagnostic.sort_key)
+
+
+def count(diags: Iterable[Diagnostic]) -> tuple[int, int]:
+    errors = warnings = 0
+    for d in diags:
+        if d.severity == ERROR:
+            errors += 1
+        else:
+            warnings += 1
+    return errors, warnings
