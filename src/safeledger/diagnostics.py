@@ -9,7 +9,8 @@ fast path never pays for position tracking.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -37,7 +38,7 @@ class Diagnostic:
     record: str | None = None  # record id when known
     field: str | None = None  # canonical (English) field name
     hint: str | None = None  # how to fix it, shown in text output
-    anchor: Anchor | None = field(default=None, compare=False, repr=False)
+    anchor: Anchor | None = dataclass_field(default=None, compare=False, repr=False)
 
     def with_position(self, line: int | None, column: int | None) -> Diagnostic:
         return replace(self, line=line, column=column)

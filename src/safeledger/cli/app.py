@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import typer
 
 from safeledger.cli import check, edit, init, review, schema, status, transfer
@@ -20,4 +23,14 @@ for module in (check, status, report_cmd, review, transfer, edit, init, schema):
 
 
 def main() -> None:
-    app()
+    """Run the app; an unexpected exception is a message, never a traceback
+    (set SAFELEDGER_DEBUG=1 to see one)."""
+    try:
+        app()
+    except Exception as exc:  # the last line of defence; every known failure is handled
+        if os.environ.get("SAFELEDGER_DEBUG"):
+            raise
+        print(f"safeledger: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("please report this with the input that caused it (SAFELEDGER_DEBUG=1 shows a traceback)",
+              file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,71 @@
+"""``safeledger check``: validate a ledger and report every problem with its place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from safeledger.api import check_ledger
+from safeledger.cli.common import date_option, fail, ledger_root, stdout_console
+from safeledger.errors import SafeledgerError
+from safeledger.output.diagnostics import render_github, render_json, render_sarif, render_text
+
+
+class CheckFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+
+
+def check(
+    ledger: Annotated[
+        Path | None, typer.Argument(help="Ledger folder (default: found upward from here).")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Judge overdue hazards and duties as of this date.")
+    ] = None,
+    output_format: Annotated[CheckFormat, typer.Option("--format", help="Output format.")] = (
+        CheckFormat.text
+    ),
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    no_compliance: Annotated[
+        bool,
+        typer.Option("--no-compliance", help="Skip the overdue/duty findings; check the data only."),
+    ] = False,
+) -> None:
+    """Check a ledger: syntax, fields, references, chronology, closure, duties.
+
+    Exit status: 0 clean (warnings allowed), 1 errors (or warnings with --strict),
+    2 the check could not run.
+    """
+    try:
+        root = ledger_root(ledger)
+        today = dt.date.today()
+        result = check_ledger(
+            root,
+            as_of=date_option(as_of, "--as-of", today),
+            today=today,
+            strict=strict,
+            compliance=not no_compliance,
+        )
+    except SafeledgerError as err:
+        raise fail(err) from None
+    if output_format is CheckFormat.json:
+        sys.stdout.write(render_json(result))
+    elif output_format is CheckFormat.github:
+        sys.stdout.write(render_github(result))
+    elif output_format is CheckFormat.sarif:
+        sys.stdout.write(render_sarif(result))
+    else:
+        render_text(result, stdout_console())
+    raise typer.Exit(result.exit_code)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check)

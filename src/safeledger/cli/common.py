@@ -1,0 +1,42 @@
+"""Small helpers every command shares: finding the ledger, parsing dates, turning
+:class:`SafeledgerError` into a message and exit status 2."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from safeledger.errors import SafeledgerError, UsageError
+from safeledger.model.dates import DateFormError, parse_date
+from safeledger.read import find_ledger_root
+
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def stdout_console() -> Console:
+    return Console(file=sys.stdout, highlight=False, soft_wrap=True)
+
+
+def ledger_root(path: Path | None) -> Path:
+    """The ledger named on the command line, or the nearest one upward from here."""
+    return find_ledger_root(path if path is not None else Path.cwd())
+
+
+def date_option(value: str | None, name: str, default: dt.date) -> dt.date:
+    if value is None:
+        return default
+    try:
+        return parse_date(value)
+    except DateFormError as exc:
+        raise UsageError(f"{name}: {exc}") from None
+
+
+def fail(err: SafeledgerError) -> typer.Exit:
+    stderr.print(f"[red]error:[/red] {err}", markup=True)
+    if err.hint:
+        stderr.print(f"[dim]hint: {err.hint}[/dim]")
+    return typer.Exit(err.exit_code)

@@ -1,0 +1,1 @@
+"""Presenting diagnostics: text (rich), JSON, GitHub annotations, SARIF."""

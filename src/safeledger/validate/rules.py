@@ -1,0 +1,303 @@
+"""Cross-record rules of spec 4.2: each function takes validated records (with where
+they are written) and yields diagnostics.  Rules never print and never raise."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from safeledger.diagnostics import ERROR, WARNING, Anchor, Diagnostic
+from safeledger.model import Activity, Config, Enterprise, Hazard, Verification
+from safeledger.model.credit_code import credit_code_problem
+from safeledger.model.records import Inspection, Interview, Record
+from safeledger.validate.keys import describe
+from safeledger.validate.ledger import RecordRef
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+_DOC_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".txt", ".md")
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A validated record and where it is written."""
+
+    record: Record
+    ref: RecordRef
+    written: dict[tuple[str | int, ...], tuple[str | int, ...]]  # canonical -> written key path
+
+
+def _diag(
+    loc: Located, code: str, message: str, *, field: str | None = None,
+    severity: str = ERROR, hint: str | None = None, path: tuple[str | int, ...] | None = None,
+) -> Diagnostic:
+    canonical = path if path is not None else ((field,) if field else ())
+    written = loc.written.get(canonical, ()) if canonical else ()
+    if canonical and not written and field:
+        written = loc.written.get((field,), ())
+    return Diagnostic(
+        code=code,
+        severity=severity,  # type: ignore[arg-type]
+        message=message,
+        file=loc.ref.file,
+        line=loc.ref.line,
+        record=getattr(loc.record, "id", None),
+        field=field,
+        hint=hint,
+        anchor=Anchor(loc.ref.index, written) if loc.ref.line is None else None,
+    )
+
+
+def duplicate_ids(kind: str, records: list[Located]) -> Iterator[Diagnostic]:
+    by_id: dict[str, list[Located]] = defaultdict(list)
+    for loc in records:
+        by_id[loc.record.id].append(loc)  # type: ignore[attr-defined]
+    for rid, places in by_id.items():
+        if len(places) < 2:
+            continue
+        names = [_place(p.ref) for p in places]
+        for loc, here in zip(places, names, strict=True):
+            others = ", ".join(n for n in names if n != here) or here
+            yield _diag(
+                loc, "duplicate-id",
+                f"{kind[:-1]} id '{rid}' is used {len(places)} times; also at {others}",
+                field="id", hint="give every record its own id",
+            )
+
+
+def _place(ref: RecordRef) -> str:
+    return f"{ref.file}:{ref.line}" if ref.line else f"{ref.file} (record {ref.index + 1})"
+
+
+def references(
+    hazards: list[Located], activities: list[Located], enterprise_ids: set[str], hazard_ids: set[str]
+) -> Iterator[Diagnostic]:
+    for loc in [*hazards, *activities]:
+        ent = loc.record.enterprise  # type: ignore[attr-defined]
+        if ent not in enterprise_ids:
+            yield _diag(
+                loc, "unknown-enterprise",
+                f"enterprise (责任单位) '{ent}' is not an enterprise id of this ledger",
+                field="enterprise", hint=_suggest(ent, enterprise_ids),
+            )
+    for loc in activities:
+        rec = loc.record
+        if isinstance(rec, Inspection | Interview):
+            for i, hid in enumerate(rec.hazards):
+                if hid not in hazard_ids:
+                    yield _diag(
+                        loc, "unknown-hazard",
+                        f"hazards[{i}] '{hid}' is not a hazard id of this ledger",
+                        field="hazards", path=("hazards",), hint=_suggest(hid, hazard_ids),
+                    )
+
+
+def _suggest(value: str, known: Iterable[str]) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(value, list(known), n=3)
+    return ("did you mean " + ", ".join(f"'{c}'" for c in close) + "?") if close else None
+
+
+def configured_values(config: Config, records: list[Located]) -> Iterator[Diagnostic]:
+    checks = (
+        ("community", config.communities, "communities"),
+        ("domain", config.domains, "domains"),
+        ("category", config.categories, "categories"),
+    )
+    for loc in records:
+        for field, allowed, key in checks:
+            value = getattr(loc.record, field, None)
+            if value is None or allowed is None or value in allowed:
+                continue
+            yield _diag(
+                loc, f"unknown-{field}",
+                f"{describe(type(loc.record), field)} '{value}' is not one of the {key} in "
+                f"safeledger.yaml: {', '.join(allowed)}",
+                field=field, hint=f"use one of them, or add '{value}' to {key} in safeledger.yaml",
+            )
+
+
+def hazard_rules(
+    loc: Located, *, today: dt.date, root: Path, evidence_files: set[str]
+) -> Iterator[Diagnostic]:
+    h = loc.record
+    assert isinstance(h, Hazard)
+    yield from _chronology(loc, h, today)
+    yield from _closure(loc, h)
+    yield from _major(loc, h)
+    for i, path in enumerate(h.evidence):
+        problem = evidence_problem(path, root, evidence_files)
+        if problem:
+            yield _diag(loc, "evidence", f"evidence[{i}] '{path}' {problem}", field="evidence",
+                        hint="paths are relative to the ledger root, e.g. evidence/2025/photo.jpg")
+    if h.plan and _looks_like_path(h.plan):
+        problem = evidence_problem(h.plan, root, evidence_files)
+        if problem:
+            yield _diag(loc, "evidence", f"plan (治理方案) '{h.plan}' {problem}", field="plan")
+
+
+def _chronology(loc: Located, h: Hazard, today: dt.date) -> Iterator[Diagnostic]:
+    m = type(h)
+    if h.deadline < h.found_on:
+        yield _diag(loc, "chronology", f"{describe(m, 'deadline')} {h.deadline} is before "
+                    f"{describe(m, 'found_on')} {h.found_on}", field="deadline")
+    if h.rectified_on and h.rectified_on < h.found_on:
+        yield _diag(loc, "chronology", f"{describe(m, 'rectified_on')} {h.rectified_on} is before "
+                    f"{describe(m, 'found_on')} {h.found_on}", field="rectified_on")
+    if h.verified_on and h.rectified_on and h.verified_on < h.rectified_on:
+        yield _diag(loc, "chronology", f"{describe(m, 'verified_on')} {h.verified_on} is before "
+                    f"{describe(m, 'rectified_on')} {h.rectified_on}", field="verified_on")
+    for i, ext in enumerate(h.extensions):
+        if ext.to < h.deadline:
+            yield _diag(loc, "chronology", f"extensions[{i}].to {ext.to} is before the deadline "
+                        f"{h.deadline}; an extension moves the deadline later",
+                        field="extensions", path=("extensions", i, "to"), severity=WARNING)
+        if ext.on and ext.on < h.found_on:
+            yield _diag(loc, "chronology", f"extensions[{i}].on {ext.on} is before found_on "
+                        f"{h.found_on}", field="extensions", path=("extensions", i, "on"))
+    for i, re_ in enumerate(h.reinspections):
+        if re_.on < h.found_on:
+            yield _diag(loc, "chronology", f"reinspections[{i}].on {re_.on} is before found_on "
+                        f"{h.found_on}", field="reinspections", path=("reinspections", i, "on"))
+    dated: list[tuple[str, tuple[str | int, ...], dt.date | None]] = [
+        ("found_on", ("found_on",), h.found_on),
+        ("rectified_on", ("rectified_on",), h.rectified_on),
+        ("verified_on", ("verified_on",), h.verified_on),
+        ("reported_on", ("reported_on",), h.reported_on),
+        *((f"reinspections[{i}].on", ("reinspections", i, "on"), r.on)
+          for i, r in enumerate(h.reinspections)),
+        *((f"extensions[{i}].on", ("extensions", i, "on"), e.on) for i, e in enumerate(h.extensions)),
+    ]
+    for name, path, value in dated:
+        if value is not None and value > today:
+            yield _diag(loc, "future-date", f"{name} {value} is after today ({today}); "
+                        "record events when they have happened", field=str(path[0]), path=path)
+
+
+def _closure(loc: Located, h: Hazard) -> Iterator[Diagnostic]:
+    m = type(h)
+    if h.rectified_on and not h.measures:
+        yield _diag(loc, "closure", f"{describe(m, 'measures')} is required once the hazard is "
+                    f"rectified ({describe(m, 'rectified_on')} {h.rectified_on})", field="measures")
+    if h.verified_on:
+        if not h.rectified_on:
+            yield _diag(loc, "closure", f"{describe(m, 'verified_on')} is set but "
+                        f"{describe(m, 'rectified_on')} is not: a hazard is verified after it is "
+                        "rectified", field="verified_on")
+        if not h.verified_by:
+            yield _diag(loc, "closure", f"{describe(m, 'verified_by')} is required with "
+                        f"{describe(m, 'verified_on')}", field="verified_on")
+        elif h.verified_by == h.responsible:
+            yield _diag(loc, "self-verified", f"{describe(m, 'verified_by')} '{h.verified_by}' is "
+                        f"also {describe(m, 'responsible')}; re-inspection should be done by "
+                        "someone else", field="verified_by", severity=WARNING)
+    elif h.verification is not None:
+        yield _diag(loc, "closure", f"{describe(m, 'verification')} is set without "
+                    f"{describe(m, 'verified_on')}", field="verification")
+
+
+def _is_closed(h: Hazard) -> bool:
+    """Closed by the record's latest verification (whatever the date)."""
+    events = [(r.on, r.result) for r in h.reinspections]
+    if h.verified_on:
+        events.append((h.verified_on, h.verification_result or Verification.passed))
+    if not events:
+        return False
+    last = max(events, key=lambda e: e[0])
+    return last[1] == Verification.passed and not (h.rectified_on and h.rectified_on > last[0])
+
+
+def _major(loc: Located, h: Hazard) -> Iterator[Diagnostic]:
+    if not h.is_major:
+        return
+    m = type(h)
+    closed = _is_closed(h)
+    if not closed and not h.interim_measures:
+        yield _diag(loc, "major-interim-measures", f"a major hazard that is not closed needs "
+                    f"{describe(m, 'interim_measures')}", field="interim_measures")
+    if not h.reported_on:
+        yield _diag(loc, "major-reported", f"a major hazard needs {describe(m, 'reported_on')}: "
+                    "the date it was reported to the authority", field="reported_on")
+    if closed and not h.evidence:
+        yield _diag(loc, "major-evidence", f"a major hazard is closed only with "
+                    f"{describe(m, 'evidence')}", field="evidence")
+    if not h.plan:
+        yield _diag(loc, "major-plan", f"a major hazard has no {describe(m, 'plan')} "
+                    "(五落实: 措施、资金、期限、责任人、预案)", field="plan", severity=WARNING)
+
+
+def _looks_like_path(text: str) -> bool:
+    return "\n" not in text and ("/" in text or text.lower().endswith(_DOC_SUFFIXES))
+
+
+def evidence_problem(path: str, root: Path, evidence_files: set[str]) -> str | None:
+    """None when ``path`` names an existing file inside the ledger, else why not."""
+    pure = PurePosixPath(path.replace("\\", "/"))
+    if pure.is_absolute() or re.match(r"^[A-Za-z]:", path):
+        return "is an absolute path; give a path relative to the ledger root"
+    if ".." in pure.parts:
+        return "leaves the ledger folder (..); evidence must be inside it"
+    key = pure.as_posix()
+    if key in evidence_files:
+        return None
+    full = root / key
+    if full.is_symlink() or any(p.is_symlink() for p in full.parents if root in p.parents):
+        real = os.path.realpath(full)
+        if not real.startswith(os.path.realpath(root) + os.sep):
+            return "is a symbolic link that leaves the ledger folder"
+    if full.is_file():
+        real = os.path.realpath(full)
+        if not real.startswith(os.path.realpath(root) + os.sep):
+            return "is a symbolic link that leaves the ledger folder"
+        return None
+    return "does not exist"
+
+
+def list_evidence(root: Path) -> set[str]:
+    """Every regular file under evidence/ whose real path stays inside the ledger."""
+    found: set[str] = set()
+    base = root / "evidence"
+    if not base.is_dir():
+        return found
+    real_root = os.path.realpath(root) + os.sep
+    for dirpath, _dirs, files in os.walk(base):
+        for name in files:
+            full = os.path.join(dirpath, name)
+            if os.path.realpath(full).startswith(real_root) and os.path.isfile(full):
+                found.add(Path(full).relative_to(root).as_posix())
+    return found
+
+
+def enterprise_rules(loc: Located) -> Iterator[Diagnostic]:
+    e = loc.record
+    assert isinstance(e, Enterprise)
+    m = type(e)
+    if e.credit_code is None:
+        yield _diag(loc, "credit-code-missing", f"{describe(m, 'credit_code')} is missing",
+                    severity=WARNING, hint="the 18-character code on the business licence")
+    else:
+        problem = credit_code_problem(e.credit_code)
+        if problem:
+            yield _diag(loc, "credit-code", f"{describe(m, 'credit_code')} '{e.credit_code}' "
+                        f"{problem}", field="credit_code",
+                        hint="check the code on the business licence (GB 32100-2015)")
+    if e.principal_phone:
+        phone = re.sub(r"[\s()（）]", "", e.principal_phone)
+        if not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
+            yield _diag(loc, "phone", f"{describe(m, 'principal_phone')} '{e.principal_phone}' is "
+                        "not a mainland mobile (11 digits, 1[3-9]…) or a landline with area code "
+                        "(e.g. 0431-88886666)", field="principal_phone")
+
+
+def activity_rules(loc: Located, today: dt.date) -> Iterator[Diagnostic]:
+    a = loc.record
+    assert isinstance(a, Activity)
+    if a.date > today:
+        yield _diag(loc, "future-date", f"date (日期) {a.date} is after today ({today})",
+                    field="date")
