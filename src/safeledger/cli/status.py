@@ -1,7 +1,283 @@
-"""(not yet implemented)"""
+"""``safeledger status``: rectification status of every hazard (and the duties) as of a
+date.  A thin command: it parses options, calls
+:func:`safeledger.evaluate.status.status_report` and renders the answer as a rich
+table, CSV (UTF-8 with BOM, for Excel) or the JSON of spec section 8."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from safeledger.api import load_ledger
+from safeledger.cli.common import date_option, fail, ledger_root, stderr, stdout_console
+from safeledger.errors import SafeledgerError
+from safeledger.evaluate.duties import CERTIFICATE, MAINTENANCE_PREFIX
+from safeledger.evaluate.status import (
+    STATUS_ORDER,
+    HazardRow,
+    StatusFilters,
+    StatusReport,
+    status_report,
+)
+from safeledger.model.enums import Facility, HazardStatus, Level
+
+
+class StatusFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+STATUS_STYLE: dict[str, str] = {
+    HazardStatus.overdue: "red",
+    HazardStatus.pending: "",
+    HazardStatus.rectified: "yellow",
+    HazardStatus.closed: "green",
+}
+DUTY_STATE_LABEL = {
+    "zh-CN": {"met": "已完成", "gap": "未完成", "due": "待完成", "warning": "预警"},
+    "en": {"met": "met", "gap": "gap", "due": "due", "warning": "warning"},
+}
+DUTY_STATE_STYLE = {"met": "green", "gap": "red", "due": "", "warning": "yellow"}
+DUTY_LABEL_ZH = {
+    "principal_inspection": "主要负责人带队检查",
+    "drill": "疏散逃生演练",
+    "principal_training": "主要负责人培训",
+    CERTIFICATE: "特种作业证书",
+}
+
+HAZARD_CSV_COLUMNS = (
+    "id", "status", "status_label", "flags", "level", "enterprise", "enterprise_name",
+    "community", "domain", "category", "found_on", "deadline", "effective_deadline",
+    "rectified_on", "verified_on", "verification", "days_overdue", "days_left",
+)
+DUTY_CSV_COLUMNS = ("enterprise", "duty", "period", "state", "detail", "start", "end", "activity")
+
+
+# --- rendering ----------------------------------------------------------------------
+
+
+def _days(row: HazardRow, zh: bool) -> str:
+    s = row.state
+    if s.days_overdue is not None:
+        return f"逾期{s.days_overdue}天" if zh else f"{s.days_overdue}d late"
+    if s.days_left is not None:
+        return f"剩{s.days_left}天" if zh else f"{s.days_left}d left"
+    return ""
+
+
+def render_hazard_table(report: StatusReport, console: Console, *, locale: str = "zh-CN") -> None:
+    """One row per hazard; per-status counts at the foot.  Fits 80 columns."""
+    zh = locale != "en"
+    table = Table(
+        box=None, pad_edge=False, padding=(0, 1), header_style="bold underline",
+        title=(f"隐患整改状态（截至 {report.as_of}）" if zh
+               else f"Hazard status as of {report.as_of}"),
+    )
+    table.add_column("编号" if zh else "id", no_wrap=True)
+    table.add_column("状态" if zh else "status", no_wrap=True)
+    table.add_column("等级" if zh else "level", no_wrap=True)
+    # Only these two give way when the console is narrow (truncated with an ellipsis).
+    table.add_column("责任单位" if zh else "enterprise", overflow="ellipsis", ratio=3)
+    table.add_column("社区" if zh else "community", overflow="ellipsis", ratio=2)
+    table.add_column("期限" if zh else "deadline", no_wrap=True)
+    table.add_column("天数" if zh else "days", no_wrap=True, justify="right")
+    for row in report.hazards:
+        h, s = row.hazard, row.state
+        status = HazardStatus.label(s.status, locale)
+        style = STATUS_STYLE[s.status]
+        status_cell = f"[{style}]{escape(status)}[/{style}]" if style else escape(status)
+        if s.late:
+            status_cell += "[dim]*[/dim]"
+        deadline = s.effective_deadline.isoformat()
+        if s.extended:
+            deadline += "↗"
+        table.add_row(
+            escape(h.id),
+            status_cell,
+            escape(Level.label(h.level, locale)[:2] if zh else str(h.level)),
+            escape(row.enterprise_name or h.enterprise),
+            escape(h.community or ""),
+            deadline,
+            _days(row, zh),
+            style="bold" if h.is_major else None,
+        )
+    console.print(table)
+    counts = report.counts()
+    parts = [f"{HazardStatus.label(st, locale)} {counts[str(st)]}" for st in STATUS_ORDER]
+    total = len(report.hazards)
+    if zh:
+        foot = " · ".join(parts) + f" · 共 {total} 条；重大隐患未销号 {counts['major_open']}"
+        legend = "↗ 已延期（期限为延期后日期）  * 超期整改  粗体为重大隐患"
+    else:
+        foot = " · ".join(parts) + f" · {total} in all; major not closed {counts['major_open']}"
+        legend = "↗ extended (deadline after extension)  * rectified late  bold: major hazard"
+    console.print(escape(foot))
+    if report.hazards:
+        console.print(f"[dim]{escape(legend)}[/dim]")
+
+
+def _duty_name(duty: str, zh: bool) -> str:
+    if not zh:
+        return duty
+    if duty.startswith(MAINTENANCE_PREFIX):
+        return Facility.label(duty.removeprefix(MAINTENANCE_PREFIX)) + "维保"
+    return DUTY_LABEL_ZH.get(duty, duty)
+
+
+def render_duty_table(report: StatusReport, console: Console, *, locale: str = "zh-CN") -> None:
+    """One row per enterprise, duty and period; counts per state at the foot."""
+    zh = locale != "en"
+    labels = DUTY_STATE_LABEL["en" if not zh else "zh-CN"]
+    year_start = dt.date(report.as_of.year, 1, 1)
+    table = Table(
+        box=None, pad_edge=False, padding=(0, 1), header_style="bold underline",
+        title=(f"单位职责履行情况（{year_start} 至 {report.as_of}）" if zh
+               else f"Enterprise duties {year_start} to {report.as_of}"),
+    )
+    table.add_column("单位" if zh else "enterprise", no_wrap=True, overflow="ellipsis",
+                     max_width=14)
+    table.add_column("职责" if zh else "duty", no_wrap=True, overflow="ellipsis", max_width=18)
+    table.add_column("周期" if zh else "period", no_wrap=True)
+    table.add_column("情况" if zh else "state", no_wrap=True)
+    table.add_column("说明" if zh else "detail", overflow="fold", ratio=1)
+    counts = dict.fromkeys(labels, 0)
+    for d in report.duties:
+        counts[d.state] += 1
+        style = DUTY_STATE_STYLE[d.state]
+        state = escape(labels[d.state])
+        table.add_row(
+            escape(d.enterprise), escape(_duty_name(d.duty, zh)), escape(d.period),
+            f"[{style}]{state}[/{style}]" if style else state, escape(d.detail),
+        )
+    console.print(table)
+    console.print(escape(" · ".join(f"{labels[k]} {n}" for k, n in counts.items())))
+
+
+def _csv_text(header: tuple[str, ...], records: list[dict[str, object]]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(header), extrasaction="ignore",
+                            lineterminator="\r\n")
+    writer.writeheader()
+    for rec in records:
+        writer.writerow({k: ("" if v is None else v) for k, v in rec.items()})
+    return buf.getvalue()
+
+
+def hazard_csv(report: StatusReport, *, locale: str = "zh-CN") -> str:
+    """The hazard rows as CSV text (no BOM); ``flags`` joined with ``;``."""
+    records = []
+    for row in report.hazards:
+        rec = row.to_json()
+        rec["status_label"] = HazardStatus.label(row.status, locale)
+        rec["flags"] = ";".join(row.state.flags)
+        records.append(rec)
+    return _csv_text(HAZARD_CSV_COLUMNS, records)
+
+
+def duty_csv(report: StatusReport) -> str:
+    return _csv_text(DUTY_CSV_COLUMNS, [d.to_json() for d in report.duties])
+
+
+def _write_bytes(data: bytes) -> None:
+    out = getattr(sys.stdout, "buffer", None)
+    if out is not None:
+        sys.stdout.flush()
+        out.write(data)
+        out.flush()
+    else:  # a text-only stream
+        sys.stdout.write(data.decode("utf-8"))
+
+
+# --- the command --------------------------------------------------------------------
+
+_Many = list[str] | None
+
+
+def status(
+    ledger: Annotated[
+        Path | None, typer.Argument(help="Ledger folder (default: found upward from here).")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Status as of this date, e.g. 2025-06-30 (default: today)."),
+    ] = None,
+    output_format: Annotated[
+        StatusFormat, typer.Option("--format", help="table, json (spec section 8) or csv.")
+    ] = StatusFormat.table,
+    statuses: Annotated[
+        _Many,
+        typer.Option("--status", help="Only this status: pending/整改中, overdue/逾期未整改, "
+                     "rectified/已整改待复查, closed/已销号. Repeatable."),
+    ] = None,
+    levels: Annotated[
+        _Many, typer.Option("--level", help="Only this level: general/一般, major/重大.")
+    ] = None,
+    communities: Annotated[_Many, typer.Option("--community", help="Only this community.")] = None,
+    domains: Annotated[_Many, typer.Option("--domain", help="Only this domain (领域).")] = None,
+    enterprises: Annotated[
+        _Many, typer.Option("--enterprise", help="Only this enterprise (id or name).")
+    ] = None,
+    categories: Annotated[_Many, typer.Option("--category", help="Only this category.")] = None,
+    duties: Annotated[
+        bool, typer.Option("--duties", help="Show the enterprise duties instead of hazards.")
+    ] = False,
+) -> None:
+    """Rectification status of every hazard as of a date (or, with --duties, the duties).
+
+    Example: safeledger status --as-of 2025-06-30 --community 和平社区 --status overdue
+    """
+    try:
+        root = ledger_root(ledger)
+        today = dt.date.today()
+        day = date_option(as_of, "--as-of", today)
+        loaded = load_ledger(root, today=today)
+        filters = StatusFilters.parse(
+            loaded.ledger,
+            statuses=statuses or (), levels=levels or (), communities=communities or (),
+            domains=domains or (), enterprises=enterprises or (), categories=categories or (),
+        )
+        report = status_report(loaded.ledger, day, filters)
+    except SafeledgerError as err:
+        raise fail(err) from None
+    if loaded.errors:
+        stderr.print(
+            f"note: the ledger has {loaded.errors} error(s); showing what could be loaded "
+            "(run `safeledger check`)",
+            markup=False,
+        )
+    locale = loaded.ledger.config.locale
+    if output_format is StatusFormat.json:
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
+    elif output_format is StatusFormat.csv:
+        text = duty_csv(report) if duties else hazard_csv(report, locale=locale)
+        _write_bytes(("\ufeff" + text).encode("utf-8"))
+    elif duties:
+        render_duty_table(report, stdout_console(), locale=locale)
+    else:
+        render_hazard_table(report, stdout_console(), locale=locale)
 
 
 def register(app: typer.Typer) -> None:
-    return None
+    app.command("status")(status)
+
+
+__all__ = [
+    "duty_csv",
+    "hazard_csv",
+    "register",
+    "render_duty_table",
+    "render_hazard_table",
+    "status",
+]

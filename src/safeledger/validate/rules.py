@@ -204,12 +204,15 @@ def _closure(loc: Located, h: Hazard) -> Iterator[Diagnostic]:
 
 def _is_closed(h: Hazard) -> bool:
     """Closed by the record's latest verification (whatever the date)."""
-    events = [(r.on, r.result) for r in h.reinspections]
+    # On the same day verified_on (the record's own conclusion) wins over a reinspection,
+    # as in the status engine (safeledger.evaluate.status).
+    events = [(r.on, 0, r.result) for r in h.reinspections]
     if h.verified_on:
-        events.append((h.verified_on, h.verification_result or Verification.passed))
+        events.append((h.verified_on, 1, h.verification_result or Verification.passed))
     if not events:
         return False
-    last = max(events, key=lambda e: e[0])
+    last = max(events, key=lambda e: (e[0], e[1]))
+    last = (last[0], last[2])
     return last[1] == Verification.passed and not (h.rectified_on and h.rectified_on > last[0])
 
 

@@ -1,0 +1,306 @@
+"""Enterprise duties per calendar period (spec section 6).
+
+For a window [start, end], each duty of each active enterprise is judged for the
+calendar periods of its length that END inside the window (``met`` / ``gap``); the
+period still running at ``end`` is shown as ``due`` (or ``met`` if an activity dated
+≤ ``end`` already falls in it) — never as a gap.  Certificates are judged at ``end``:
+expired → ``gap``, expiring within 30 days → ``warning``, else ``met``.
+
+Pure and linear: activities are indexed once by (enterprise, duty) into sorted date
+lists; each period is then a binary search.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from safeledger.evaluate.periods import Span, window_periods
+from safeledger.model.config import Config, DutyPeriodOverride
+from safeledger.model.enums import DrillType, EnterpriseStatus, Facility, Period, TrainingRole
+from safeledger.model.records import Activity, Enterprise
+from safeledger.validate.ledger import Ledger
+
+__all__ = [
+    "CERTIFICATE",
+    "CERTIFICATE_WARNING_DAYS",
+    "DUTY_DEFAULTS",
+    "DUTY_KEYS",
+    "FACILITY_PERIODS",
+    "MAINTENANCE_PREFIX",
+    "DutyResult",
+    "DutyState",
+    "activity_duty",
+    "duties_as_of",
+    "duty_period",
+    "enterprise_duties",
+    "evaluate_duties",
+    "index_activities",
+]
+
+DutyState = Literal["met", "gap", "due", "warning"]
+
+PRINCIPAL_INSPECTION = "principal_inspection"
+DRILL = "drill"
+PRINCIPAL_TRAINING = "principal_training"
+CERTIFICATE = "certificate"
+MAINTENANCE_PREFIX = "maintenance:"
+CERTIFICATE_WARNING_DAYS = 30
+
+# duty -> (default period, high-risk period)
+DUTY_DEFAULTS: dict[str, tuple[Period, Period]] = {
+    PRINCIPAL_INSPECTION: (Period.quarter, Period.month),
+    DRILL: (Period.year, Period.half_year),
+    PRINCIPAL_TRAINING: (Period.year, Period.year),
+}
+FACILITY_PERIODS: dict[Facility, Period] = {
+    Facility.fire_pump: Period.month,
+    Facility.hydrant: Period.quarter,
+    Facility.sprinkler: Period.quarter,
+    Facility.alarm_linkage: Period.quarter,
+    Facility.smoke_control: Period.half_year,
+    Facility.extinguisher: Period.half_year,
+    Facility.detector: Period.year,
+    Facility.water_supply: Period.year,
+}
+for _facility, _period in FACILITY_PERIODS.items():
+    DUTY_DEFAULTS[f"{MAINTENANCE_PREFIX}{_facility.value}"] = (_period, _period)
+
+# Every key accepted under ``duties:`` in safeledger.yaml ("maintenance" overrides all
+# facilities at once; "maintenance:<facility>" one of them).
+DUTY_KEYS: frozenset[str] = frozenset({*DUTY_DEFAULTS, "maintenance"})
+
+_WHAT_ZH = {
+    PRINCIPAL_INSPECTION: "主要负责人带队检查",
+    DRILL: "疏散逃生演练",
+    PRINCIPAL_TRAINING: "主要负责人安全培训",
+}
+_WHAT_EN = {
+    PRINCIPAL_INSPECTION: "principal-led inspection",
+    DRILL: "evacuation drill",
+    PRINCIPAL_TRAINING: "principal safety training",
+}
+_UNIT_ZH = {
+    Period.month: "月", Period.quarter: "季度", Period.half_year: "半年", Period.year: "年度"
+}
+_UNIT_EN = {Period.month: "month", Period.quarter: "quarter", Period.half_year: "half year",
+            Period.year: "year"}
+
+
+@dataclass(frozen=True, slots=True)
+class DutyResult:
+    """One duty of one enterprise for one period (or one certificate)."""
+
+    enterprise: str
+    duty: str
+    period: str  # period label, or the certificate holder's name
+    state: DutyState
+    detail: str
+    start: dt.date | None = None  # the period's bounds (None for certificates)
+    end: dt.date | None = None
+    activity: str | None = None  # the activity that met it
+    expires_on: dt.date | None = None  # certificates
+
+    def to_json(self) -> dict[str, object]:
+        """Spec section 8 keys, plus the period bounds, the activity and expiry date."""
+        return {
+            "enterprise": self.enterprise,
+            "duty": self.duty,
+            "period": self.period,
+            "state": self.state,
+            "detail": self.detail,
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+            "activity": self.activity,
+            "expires_on": self.expires_on.isoformat() if self.expires_on else None,
+        }
+
+
+def duty_period(
+    duty: str, high_risk: bool, overrides: Mapping[str, DutyPeriodOverride] | None = None
+) -> Period:
+    """The period of ``duty`` for an enterprise (``high_risk`` or not), after the
+    ``duties:`` overrides of safeledger.yaml.
+
+    An override sets its own slot only (``default`` or ``high_risk``).  Where the built-in
+    high-risk period is the same as the default (training, maintenance: "as listed"), the
+    high-risk period follows an overridden default unless it is overridden itself.
+    ``maintenance:<facility>`` wins over ``maintenance``."""
+    base_default, base_high = DUTY_DEFAULTS[duty]
+    overrides = overrides or {}
+    default, high = base_default, base_high
+    keys = [duty]
+    if duty.startswith(MAINTENANCE_PREFIX):
+        keys.insert(0, "maintenance")  # the general key first, the specific one wins
+    for key in keys:
+        ov = overrides.get(key)
+        if ov is None:
+            continue
+        if ov.default is not None:
+            default = Period(ov.default)
+            if base_high == base_default and ov.high_risk is None:
+                high = default
+        if ov.high_risk is not None:
+            high = Period(ov.high_risk)
+    return high if high_risk else default
+
+
+def activity_duty(activity: Activity) -> str | None:
+    """The duty an activity counts for, or None."""
+    kind = activity.kind
+    if kind == "inspection" and getattr(activity, "principal_led", False):
+        return PRINCIPAL_INSPECTION
+    if kind == "drill" and getattr(activity, "drill_type", None) == DrillType.evacuation:
+        return DRILL
+    if kind == "training" and getattr(activity, "role", None) == TrainingRole.principal:
+        return PRINCIPAL_TRAINING
+    if kind == "maintenance":
+        facility = getattr(activity, "facility", None)
+        if facility is not None:
+            return f"{MAINTENANCE_PREFIX}{Facility(facility).value}"
+    return None
+
+
+@dataclass(slots=True)
+class _Dated:
+    dates: list[dt.date]
+    ids: list[str]
+
+
+def index_activities(activities: Iterable[Activity]) -> dict[tuple[str, str], _Dated]:
+    """(enterprise, duty) -> activities sorted by (date, id): one pass, one sort."""
+    groups: dict[tuple[str, str], list[tuple[dt.date, str]]] = defaultdict(list)
+    for act in activities:
+        duty = activity_duty(act)
+        if duty is not None:
+            groups[(act.enterprise, duty)].append((act.date, act.id))
+    index: dict[tuple[str, str], _Dated] = {}
+    for key, items in groups.items():
+        items.sort()
+        index[key] = _Dated([d for d, _ in items], [i for _, i in items])
+    return index
+
+
+def _first_in(dated: _Dated | None, start: dt.date, end: dt.date) -> tuple[dt.date, str] | None:
+    """The earliest activity dated in [start, end]."""
+    if dated is None:
+        return None
+    i = bisect.bisect_left(dated.dates, start)
+    if i < len(dated.dates) and dated.dates[i] <= end:
+        return dated.dates[i], dated.ids[i]
+    return None
+
+
+def _duty_label(duty: str, zh: bool) -> str:
+    if duty.startswith(MAINTENANCE_PREFIX):
+        facility = duty.removeprefix(MAINTENANCE_PREFIX)
+        if zh:
+            return f"{Facility.label(facility)}维保检测"
+        return f"{facility.replace('_', ' ')} maintenance test"
+    return (_WHAT_ZH if zh else _WHAT_EN)[duty]
+
+
+def _judge(
+    enterprise: str, duty: str, span: Span, upto: dt.date, running: bool,
+    dated: _Dated | None, zh: bool,
+) -> DutyResult:
+    kind = span.kind or Period.year
+    found = _first_in(dated, span.start, min(span.end, upto))
+    what = _duty_label(duty, zh)
+    if found is not None:
+        day, act = found
+        when = day.isoformat()
+        detail = f"已开展：{act}（{when}）" if zh else f"met by {act} ({when})"
+        state: DutyState = "met"
+    elif running:
+        state = "due"
+        detail = (
+            f"本{_UNIT_ZH[kind]}尚未开展{what}，截止 {span.end.isoformat()}"
+            if zh
+            else f"no {what} yet this {_UNIT_EN[kind]}; due by {span.end.isoformat()}"
+        )
+    else:
+        state = "gap"
+        detail = f"本{_UNIT_ZH[kind]}未开展{what}" if zh else f"no {what} in this {_UNIT_EN[kind]}"
+    return DutyResult(enterprise, duty, span.label, state, detail, span.start, span.end,
+                      found[1] if found else None)
+
+
+def _certificates(enterprise: Enterprise, end: dt.date, zh: bool) -> list[DutyResult]:
+    out = []
+    for cert in enterprise.certificates:
+        left = (cert.expires_on - end).days
+        name = f"{cert.type} {cert.number}" if cert.number else cert.type
+        expiry = cert.expires_on.isoformat()
+        state: DutyState
+        if left < 0:
+            state = "gap"
+            detail = (f"{name} 已于 {expiry} 过期" if zh else f"{name} expired on {expiry}")
+        elif left <= CERTIFICATE_WARNING_DAYS:
+            state = "warning"
+            detail = (f"{name} 将于 {expiry} 到期（剩 {left} 天）" if zh
+                      else f"{name} expires on {expiry} ({left} days left)")
+        else:
+            state = "met"
+            detail = f"{name} 有效期至 {expiry}" if zh else f"{name} valid until {expiry}"
+        out.append(DutyResult(enterprise.id, CERTIFICATE, cert.holder, state, detail,
+                              expires_on=cert.expires_on))
+    return out
+
+
+def enterprise_duties(enterprise: Enterprise) -> list[str]:
+    """The duty keys of an enterprise, in output order (certificates excluded)."""
+    if enterprise.status == EnterpriseStatus.closed:
+        return []
+    declared = {Facility(f) for f in enterprise.facilities}
+    return [PRINCIPAL_INSPECTION, DRILL, PRINCIPAL_TRAINING] + [
+        f"{MAINTENANCE_PREFIX}{f.value}" for f in Facility if f in declared
+    ]
+
+
+def evaluate_duties(
+    enterprises: Iterable[Enterprise],
+    activities: Iterable[Activity],
+    start: dt.date,
+    end: dt.date,
+    config: Config | None = None,
+) -> list[DutyResult]:
+    """Every duty row of the active ``enterprises`` for the window [start, end], ordered
+    by enterprise id, duty (inspection, drill, training, facilities, certificates) and
+    period.  Only activities dated ≤ ``end`` count."""
+    if end < start:
+        raise ValueError(f"window ends ({end}) before it starts ({start})")
+    overrides = config.duties if config is not None else {}
+    zh = config is None or config.locale != "en"
+    index = index_activities(activities)
+    windows: dict[Period, tuple[tuple[Span, ...], Span | None]] = {}
+    out: list[DutyResult] = []
+    seen: set[str] = set()
+    for ent in sorted(enterprises, key=lambda e: e.id):
+        if ent.status == EnterpriseStatus.closed or ent.id in seen:
+            continue  # closed: no duties; a duplicated id: the first record only
+        seen.add(ent.id)
+        for duty in enterprise_duties(ent):
+            period = duty_period(duty, ent.high_risk, overrides)
+            if period not in windows:
+                w = window_periods(period, start, end)
+                windows[period] = (w.judged, w.running)
+            judged, running = windows[period]
+            dated = index.get((ent.id, duty))
+            for span in judged:
+                out.append(_judge(ent.id, duty, span, end, False, dated, zh))
+            if running is not None:
+                out.append(_judge(ent.id, duty, running, end, True, dated, zh))
+        out.extend(_certificates(ent, end, zh))
+    return out
+
+
+def duties_as_of(ledger: Ledger, as_of: dt.date) -> list[DutyResult]:
+    """Duties for ``status --as-of D``: the window [1 January of D's year, D]."""
+    return evaluate_duties(
+        ledger.enterprises, ledger.activities, dt.date(as_of.year, 1, 1), as_of, ledger.config
+    )
