@@ -57,3 +57,17 @@ def test_import_linter_contract_holds() -> None:
         pytest.skip("import-linter is not installed (pip install -e '.[dev]')")
     proc = subprocess.run([exe], cwd=SRC.parents[1], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_cli_startup_does_not_import_heavy_libraries() -> None:
+    """`safeledger check` must start fast (it runs in pre-commit hooks): report/Office
+    libraries are imported by the commands that use them, inside the command."""
+    code = (
+        "import sys, safeledger.cli.app\n"
+        "heavy = [m for m in ('matplotlib', 'openpyxl', 'docx', 'jinja2', 'ruamel.yaml')"
+        " if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == ""

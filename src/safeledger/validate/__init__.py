@@ -10,7 +10,7 @@ from safeledger.read.raw import RawLedger
 from safeledger.validate import rules
 from safeledger.validate.config import validate_config
 from safeledger.validate.ledger import Ledger, RecordRef
-from safeledger.validate.records import validate_record
+from safeledger.validate.records import record_id, validate_record
 
 __all__ = ["Ledger", "RecordRef", "validate_ledger"]
 
@@ -34,9 +34,15 @@ def validate_ledger(raw: RawLedger, *, today: dt.date) -> tuple[Ledger, list[Dia
 
     for kind, records in located.items():
         diags.extend(rules.duplicate_ids(kind, records))
-    enterprise_ids = {loc.record.id for loc in located["enterprises"]}  # type: ignore[attr-defined]
-    hazard_ids = {loc.record.id for loc in located["hazards"]}  # type: ignore[attr-defined]
-    diags.extend(rules.references(located["hazards"], located["activities"], enterprise_ids, hazard_ids))
+    # References count records that exist even if they are invalid: one broken hazard
+    # should give its own errors, not a cascade of "unknown hazard" elsewhere.
+    enterprise_ids = {record_id(r) for r in raw.records if r.kind == "enterprises"}
+    hazard_ids = {record_id(r) for r in raw.records if r.kind == "hazards"}
+    enterprise_ids.discard(None)
+    hazard_ids.discard(None)
+    diags.extend(
+        rules.references(located["hazards"], located["activities"], enterprise_ids, hazard_ids)  # type: ignore[arg-type]
+    )
     enterprises = {}
     for loc in located["enterprises"]:
         diags.extend(rules.enterprise_rules(loc))

@@ -168,6 +168,8 @@ def _unknown_key(
         file=file,
         record=record_id,
         field=None,
-        hint="accepted keys: " + ", ".join(describe(model, n) for n in model.model_fields),
+        hint=None if suggestion else "accepted keys: " + ", ".join(
+            describe(model, n) for n in model.model_fields
+        ),
         anchor=Anchor(index, wpath),
     )
