@@ -12,8 +12,11 @@ import typer
 
 from safeledger.api import check_ledger
 from safeledger.cli.common import date_option, fail, ledger_root, stdout_console
+from safeledger.diagnostics import sort_diagnostics
 from safeledger.errors import SafeledgerError
 from safeledger.output.diagnostics import render_github, render_json, render_sarif, render_text
+from safeledger.review.audit import audit_against
+from safeledger.review.gitread import ledger_prefix
 
 
 class CheckFormat(StrEnum):
@@ -38,6 +41,15 @@ def check(
         bool,
         typer.Option("--no-compliance", help="Skip the overdue/duty findings; check the data only."),
     ] = False,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            metavar="REV",
+            help="Also audit the changes since this git revision: deleted records, closed "
+            "hazards edited without an amendments entry, reused ids, moved found_on.",
+        ),
+    ] = None,
 ) -> None:
     """Check a ledger: syntax, fields, references, chronology, closure, duties.
 
@@ -54,14 +66,21 @@ def check(
             strict=strict,
             compliance=not no_compliance,
         )
+        if against is not None:
+            audit = audit_against(root, against, today=today)
+            result.diagnostics = sort_diagnostics(
+                [*result.diagnostics, *(d.as_warning_or_error(strict) for d in audit)]
+            )
+        annotated = output_format in (CheckFormat.github, CheckFormat.sarif)
+        prefix = ledger_prefix(root) if annotated else ""
     except SafeledgerError as err:
         raise fail(err) from None
     if output_format is CheckFormat.json:
         sys.stdout.write(render_json(result))
     elif output_format is CheckFormat.github:
-        sys.stdout.write(render_github(result))
+        sys.stdout.write(render_github(result, prefix))
     elif output_format is CheckFormat.sarif:
-        sys.stdout.write(render_sarif(result))
+        sys.stdout.write(render_sarif(result, prefix))
     else:
         render_text(result, stdout_console())
     raise typer.Exit(result.exit_code)
