@@ -1,1 +1,124 @@
-"""report layer."""
+"""Reports: the quarterly work report, the annual report, the tracking table and the
+hazard ledger, in Markdown, HTML, Word, Excel and JSON.
+
+    >>> from safeledger.report import render_report
+    >>> data = render_report(ledger, quarter(2025, 2), fmt="html", source=Source("abc", False))
+
+The context (every figure and table) is built in Python (:mod:`.context`); Markdown
+and HTML are laid out by sandboxed Jinja2 templates (:mod:`.templates`), Word and Excel
+by python-docx and openpyxl.  Same ledger and period, same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from safeledger.errors import UsageError
+from safeledger.evaluate.periods import Span
+from safeledger.report.context import KINDS, Source, build_context, default_kind, to_json
+from safeledger.report.reproducible import write_atomically
+from safeledger.validate.ledger import Ledger
+
+__all__ = [
+    "BINARY_FORMATS",
+    "EXTENSIONS",
+    "FORMATS",
+    "KINDS",
+    "Source",
+    "build_context",
+    "format_for_path",
+    "render_context",
+    "render_report",
+    "write_atomically",
+]
+
+FORMATS = ("md", "html", "docx", "xlsx", "json")
+EXTENSIONS = {
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".docx": "docx",
+    ".xlsx": "xlsx",
+    ".json": "json",
+}
+BINARY_FORMATS = ("docx", "xlsx")
+
+
+def format_for_path(path: Path) -> str:
+    """The format a file name asks for (``report.docx`` → docx)."""
+    fmt = EXTENSIONS.get(path.suffix.lower())
+    if fmt is None:
+        known = ", ".join(sorted(EXTENSIONS))
+        raise UsageError(
+            f"cannot tell the format of '{path.name}' from its extension; use one of {known} "
+            "or give --format"
+        )
+    return fmt
+
+
+def json_context(context: dict[str, Any]) -> dict[str, Any]:
+    """The JSON document (spec section 8): the context without its label tables."""
+    return to_json({k: v for k, v in context.items() if k != "labels"})
+
+
+def render_context(
+    context: dict[str, Any],
+    fmt: str,
+    *,
+    template: str | None = None,
+    ledger_templates: Path | None = None,
+) -> bytes:
+    """Lay out a built context in ``fmt``."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
+    if template is not None and fmt not in ("md", "html"):
+        raise UsageError(f"--template applies to md and html reports, not {fmt}")
+    if fmt == "json":
+        text = json.dumps(json_context(context), ensure_ascii=False, indent=2) + "\n"
+        return text.encode("utf-8")
+    if fmt == "docx":
+        from safeledger.report.docx_writer import render_docx
+
+        return render_docx(context)
+    if fmt == "xlsx":
+        from safeledger.report.xlsx_writer import render_xlsx
+
+        return render_xlsx(context)
+    from markupsafe import Markup
+
+    from safeledger.report import charts
+    from safeledger.report.templates import make_environment, render_template
+
+    env = make_environment(ledger_templates)
+    variables = dict(context)
+    variables["charts"] = []
+    if fmt == "html":
+        font = charts.cjk_font()
+        variables["charts"] = [
+            {"id": spec["id"], "title": spec["title"], "svg": Markup(charts.render_svg(spec, font))}
+            for spec in charts.chart_specs(context)
+        ]
+    return render_template(env, context["kind"], fmt, template, variables).encode("utf-8")
+
+
+def render_report(
+    ledger: Ledger,
+    span: Span,
+    *,
+    kind: str | None = None,
+    fmt: str = "md",
+    template: str | None = None,
+    source: Source | None = None,
+) -> bytes:
+    """The report of ``kind`` (default from the period) for ``span`` as bytes in ``fmt``.
+    A ledger's own ``templates/`` folder overrides the built-in templates by name."""
+    kind = kind or default_kind(span)
+    if kind not in KINDS:
+        raise UsageError(f"unknown report kind '{kind}'; use one of {', '.join(KINDS)}")
+    context = build_context(ledger, span, kind=kind, source=source)
+    return render_context(
+        context, fmt, template=template, ledger_templates=ledger.root / "templates"
+    )

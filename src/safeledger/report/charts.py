@@ -1,0 +1,219 @@
+"""Charts for HTML (inline SVG) and Word (PNG), drawn with matplotlib.
+
+Deterministic bytes: matplotlib's object API (no pyplot state), a fixed
+``svg.hashsalt``, no date/creator metadata, and ids prefixed per chart so several SVGs
+can live in one HTML page.  SVG text stays text (``svg.fonttype: none``) so the browser
+renders the Chinese labels with the system's CJK fonts; PNG needs a CJK font on this
+machine (:func:`cjk_font`), otherwise Word reports omit their charts and say so.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+__all__ = ["CJK_FAMILIES", "Chart", "chart_specs", "cjk_font", "render_png", "render_svg"]
+
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "SimHei",
+    "Noto Sans CJK JP",
+    "Droid Sans Fallback",
+)
+_FONT_FILE = re.compile(
+    r"(NotoSansCJK|NotoSerifCJK|SourceHanSans|wqy|DroidSansFallback|msyh|simhei|PingFang)",
+    re.IGNORECASE,
+)
+COLORS = {
+    "found": "#c0392b",
+    "rectified": "#2e86c1",
+    "open": "#e67e22",
+    "pending": "#f1c40f",
+    "overdue": "#c0392b",
+    "closed": "#27ae60",
+}
+
+
+@functools.cache
+def cjk_font() -> str | None:
+    """The family name of a font with Chinese glyphs on this machine, or None.  Fonts
+    installed after matplotlib built its cache are found by scanning the system fonts."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for family in CJK_FAMILIES:
+            try:
+                font_manager.findfont(
+                    font_manager.FontProperties(family=family), fallback_to_default=False
+                )
+                return family
+            except ValueError:
+                continue
+        for path in sorted(font_manager.findSystemFonts()):
+            if _FONT_FILE.search(path):
+                try:
+                    font_manager.fontManager.addfont(path)
+                    return str(font_manager.FontProperties(fname=path).get_name())
+                except Exception:  # a broken font file: try the next
+                    continue
+    return None
+
+
+Chart = dict[str, Any]
+
+
+def chart_specs(context: dict[str, Any]) -> list[Chart]:
+    """The three charts of a report, as data: status split at the end, found vs
+    rectified per month, found and open per community."""
+    lab = context["labels"]
+    statuses = lab["statuses"]
+    split = context["status_split"]
+    communities = [
+        (v["label"], v["found"]["total"], v["open_at_end"])
+        for v in context["breakdowns"]["community"].values()
+    ]
+    return [
+        {
+            "id": "status",
+            "title": lab["chart_status"],
+            "kind": "barh",
+            "categories": [statuses[k] for k in split],
+            "series": [("", list(split.values()), [COLORS[k] for k in split])],
+        },
+        {
+            "id": "monthly",
+            "title": lab["chart_monthly"],
+            "kind": "bar",
+            "categories": [m["label"] for m in context["monthly"]],
+            "series": [
+                (lab["found_series"], [m["found"] for m in context["monthly"]], COLORS["found"]),
+                (
+                    lab["rectified_series"],
+                    [m["rectified"] for m in context["monthly"]],
+                    COLORS["rectified"],
+                ),
+            ],
+        },
+        {
+            "id": "community",
+            "full": True,
+            "title": lab["chart_community"],
+            "kind": "bar",
+            "categories": [c[0] for c in communities],
+            "series": [
+                (lab["found_series"], [c[1] for c in communities], COLORS["found"]),
+                (lab["open_series"], [c[2] for c in communities], COLORS["open"]),
+            ],
+        },
+    ]
+
+
+@contextmanager
+def _style(font: str | None) -> Iterator[None]:
+    families = [font] if font else []
+    families += [f for f in CJK_FAMILIES if f != font] + ["DejaVu Sans", "sans-serif"]
+    rc: dict[str, Any] = {
+        "svg.fonttype": "none",
+        "svg.hashsalt": "safeledger",
+        "font.family": "sans-serif",
+        "font.sans-serif": families,
+        "font.size": 9,
+        "axes.unicode_minus": False,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "path.simplify": True,
+    }
+    settings: Any = rc
+    with matplotlib.rc_context(settings), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # missing-glyph / font-not-found noise
+        yield
+
+
+def _figure(chart: Chart) -> Figure:
+    cats = chart["categories"] or ["—"]
+    wide = chart["kind"] == "bar" and len(cats) > 6
+    size = (7.2, 2.6) if chart.get("full") else (4.4, 2.9)
+    fig = Figure(figsize=size, dpi=100)
+    ax = fig.add_subplot()
+    ax.set_title(chart["title"], fontsize=11)
+    series = chart["series"]
+    if chart["kind"] == "barh":
+        _, values, colors = series[0]
+        bars = ax.barh(range(len(cats)), values, color=colors)
+        ax.set_yticks(range(len(cats)), cats)
+        ax.invert_yaxis()
+        ax.bar_label(bars, padding=2)
+    else:
+        n = max(len(series), 1)
+        width = 0.8 / n
+        for k, (name, values, color) in enumerate(series):
+            xs = [x - 0.4 + width * (k + 0.5) for x in range(len(cats))]
+            bars = ax.bar(xs, values or [0] * len(cats), width=width, label=name, color=color)
+            ax.bar_label(bars, padding=1, fontsize=7)
+        ax.set_xticks(
+            range(len(cats)), cats, rotation=30 if wide else 0, ha="right" if wide else "center"
+        )
+        if any(name for name, _, _ in series):
+            ax.legend(frameon=False, fontsize=8)
+    value_axis = ax.xaxis if chart["kind"] == "barh" else ax.yaxis
+    value_axis.set_major_locator(MaxNLocator(integer=True))
+    if chart["kind"] == "barh":
+        ax.margins(x=0.15)
+    else:
+        ax.margins(y=0.15)
+    fig.tight_layout()
+    return fig
+
+
+_SVG_HEAD = re.compile(r"^.*?(<svg\b)", re.DOTALL)
+_SIZE = re.compile(r'(<svg\b[^>]*?)\s(width|height)="[^"]*"')
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
+
+
+def render_svg(chart: Chart, font: str | None) -> str:
+    """One chart as an inline ``<svg>`` element (no XML prolog, ids prefixed)."""
+    with _style(font):
+        fig = _figure(chart)
+        buf = io.StringIO()
+        fig.savefig(
+            buf,
+            format="svg",
+            metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
+        )
+    svg = _METADATA.sub("", _SVG_HEAD.sub(r"\1", buf.getvalue(), count=1))
+    while _SIZE.search(svg):
+        svg = _SIZE.sub(r"\1", svg, count=1)
+    prefix = f"sl-{chart['id']}-"
+    svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", svg)
+    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"', svg)
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{chart["title"]}" ', 1)
+    return svg.strip() + "\n"
+
+
+def render_png(chart: Chart, font: str, dpi: int = 150) -> bytes:
+    """One chart as PNG bytes (no timestamp or software metadata)."""
+    with _style(font):
+        fig = _figure(chart)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()

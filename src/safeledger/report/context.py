@@ -1,0 +1,799 @@
+"""The report context: every number and table a report shows, built in Python.
+
+Pure functions of the :class:`~safeledger.validate.Ledger`, the period and the
+:class:`Source` (git commit) — no clock, no I/O.  Templates and the Word/Excel writers
+only lay this context out; ``--format json`` prints it (spec section 8).
+
+Figures follow spec section 7, using the status engine
+(:func:`safeledger.evaluate.status.hazard_state`) for every "as of" status:
+
+* ``closed`` inside [start, end]: closed as of ``end`` and not closed as of the day
+  before ``start``;
+* rates are percentages with one decimal, rounded half up (``Decimal``), ``None`` where
+  the spec gives "—" (nothing to divide by).
+
+Values in the context are Python values (``datetime.date``, ``Decimal``, ``int``,
+``str``, ``None``, lists and dicts); :func:`to_json` turns dates into ISO strings and
+decimals into numbers.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from safeledger.evaluate.duties import MAINTENANCE_PREFIX, evaluate_duties
+from safeledger.evaluate.periods import Span, date_range, iter_periods, period_containing
+from safeledger.evaluate.status import HazardState, hazard_state, latest_verification
+from safeledger.model.enums import Facility, HazardStatus, Level, Period
+from safeledger.model.enums import Source as HazardSource
+from safeledger.model.records import Hazard
+from safeledger.report.labels import (
+    DEFAULT_SIGNATURES_EN,
+    DUTY_LABELS,
+    FLAG_LABELS,
+    LEVEL_LABELS,
+    STATUS_LABELS,
+    UNSET,
+    labels,
+)
+from safeledger.validate.ledger import Ledger
+
+__all__ = [
+    "DIMENSIONS",
+    "KINDS",
+    "Source",
+    "build_context",
+    "compute_figures",
+    "default_kind",
+    "due_date",
+    "percent",
+    "to_json",
+]
+
+KINDS = ("quarterly", "annual", "tracking", "ledger")
+DIMENSIONS = ("community", "domain", "category", "level", "enterprise")
+DEFAULT_ESCALATION_DAYS = 30
+_ONE_DECIMAL = Decimal("0.1")
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where the ledger's data came from: the git commit (None outside git) and whether
+    the working tree had uncommitted changes.  Found by the CLI, passed in."""
+
+    commit: str | None = None
+    dirty: bool = False
+    commit_date: dt.date | None = None
+
+
+def default_kind(span: Span) -> str:
+    """quarter → quarterly, year → annual, anything else → quarterly-style."""
+    return "annual" if span.kind == Period.year else "quarterly"
+
+
+# --- arithmetic ---------------------------------------------------------------------
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    """``part / whole`` as a percentage with one decimal, rounded half up; None when
+    ``whole`` is 0 (the spec's "—")."""
+    if whole == 0:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(_ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+
+def to_wan(yuan: Decimal) -> Decimal:
+    """Yuan → 万元 with two decimals (half up), as reports show funds."""
+    return (yuan / Decimal(10000)).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def due_date(rule: str, span: Span) -> dt.date:
+    """The report's due date from ``report.due``, applied to the quarter that contains the
+    period's end: ``quarter_last_month:25`` → the 25th of that quarter's last month;
+    ``next_quarter:15`` → the 15th of the month after the quarter.  A day past the end of
+    the month is the month's last day."""
+    mode, _, day_text = rule.partition(":")
+    q = period_containing(span.end, Period.quarter)
+    y, m = q.end.year, q.end.month
+    if mode == "next_quarter":
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    day = min(int(day_text or 25), calendar.monthrange(y, m)[1])
+    return dt.date(y, m, day)
+
+
+def _shift_year(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def previous_span(span: Span) -> Span:
+    """The calendar period just before ``span``; for a free range, the range of the same
+    length that ends the day before it starts."""
+    if span.kind is not None:
+        return span.previous()
+    end = span.start - dt.timedelta(days=1)
+    return date_range(end - dt.timedelta(days=span.days - 1), end)
+
+
+def year_ago_span(span: Span) -> Span:
+    """The same period a year earlier."""
+    if span.kind is not None:
+        return period_containing(_shift_year(span.start, -1), span.kind)
+    return date_range(_shift_year(span.start, -1), _shift_year(span.end, -1))
+
+
+# --- per-hazard states --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    hazard: Hazard
+    end: HazardState | None  # as of the period's end (None: found after it)
+    before: HazardState | None  # as of the day before the period's start
+
+
+def _items(hazards: Iterable[Hazard], span: Span) -> list[_Item]:
+    eve = span.start - dt.timedelta(days=1)
+    return [_Item(h, hazard_state(h, span.end), hazard_state(h, eve)) for h in hazards]
+
+
+def _closed(state: HazardState | None) -> bool:
+    return state is not None and state.status == HazardStatus.closed
+
+
+def compute_figures(items: Sequence[_Item], span: Span, units: set[str]) -> dict[str, Any]:
+    """Spec section 7 for one set of hazards.  ``units``: enterprise ids with an
+    inspection dated in the period (they count in ``units_inspected``)."""
+    start, end = span.start, span.end
+    found = [i for i in items if start <= i.hazard.found_on <= end]
+    rectified = [
+        i
+        for i in items
+        if i.hazard.rectified_on is not None and start <= i.hazard.rectified_on <= end
+    ]
+    closed = [i for i in items if _closed(i.end) and not _closed(i.before)]
+    existing = [i for i in items if i.end is not None]
+    open_end = [i for i in existing if i.end is not None and i.end.is_open]
+    overdue = [i for i in existing if i.end is not None and i.end.status == HazardStatus.overdue]
+    major_open = [i for i in open_end if i.hazard.is_major]
+
+    def done(i: _Item) -> bool:
+        return i.end is not None and i.end.status in (HazardStatus.rectified, HazardStatus.closed)
+
+    def rate_for(level: Level) -> Decimal | None:
+        sub = [i for i in found if i.hazard.level == level]
+        return percent(sum(1 for i in sub if done(i)), len(sub))
+
+    on_time = 0
+    for i in rectified:
+        deadline = i.end.effective_deadline if i.end is not None else i.hazard.deadline
+        if i.hazard.rectified_on is not None and i.hazard.rectified_on <= deadline:
+            on_time += 1
+    funds = sum((i.hazard.funds or Decimal(0) for i in rectified), Decimal(0))
+    return {
+        "found": {
+            "total": len(found),
+            "general": sum(1 for i in found if i.hazard.level == Level.general),
+            "major": sum(1 for i in found if i.hazard.level == Level.major),
+        },
+        "rectified": len(rectified),
+        "closed": len(closed),
+        "open_at_end": len(open_end),
+        "overdue_at_end": len(overdue),
+        "major_open_at_end": len(major_open),
+        "rectification_rate": percent(sum(1 for i in found if done(i)), len(found)),
+        "on_time_rate": percent(on_time, len(rectified)),
+        "cumulative_closure_rate": percent(
+            sum(1 for i in existing if _closed(i.end)), len(existing)
+        ),
+        "rectification_rate_by_level": {
+            "general": rate_for(Level.general),
+            "major": rate_for(Level.major),
+        },
+        "units_inspected": len(units | {i.hazard.enterprise for i in found}),
+        "major_planned": sum(1 for i in major_open if i.hazard.plan),
+        "funds_rectified": funds,
+    }
+
+
+def _inspected(ledger: Ledger, span: Span) -> set[str]:
+    return {a.enterprise for a in ledger.activities if a.kind == "inspection" and a.date in span}
+
+
+def _figures_for_span(ledger: Ledger, span: Span) -> dict[str, Any]:
+    return compute_figures(_items(ledger.hazards, span), span, _inspected(ledger, span))
+
+
+# --- formatting helpers (shared by every renderer) ----------------------------------
+
+
+def fmt_rate(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+def fmt_value(key: str, value: Any) -> str:
+    if key.endswith("_rate") or key.startswith("rectification_rate_"):
+        return fmt_rate(value)
+    if key == "funds_rectified":
+        return str(to_wan(value))
+    return "—" if value is None else str(value)
+
+
+_FIGURE_ROW_KEYS = (
+    "found",
+    "found_general",
+    "found_major",
+    "rectified",
+    "closed",
+    "open_at_end",
+    "overdue_at_end",
+    "major_open_at_end",
+    "rectification_rate",
+    "rectification_rate_general",
+    "rectification_rate_major",
+    "on_time_rate",
+    "cumulative_closure_rate",
+    "units_inspected",
+    "major_planned",
+    "funds_rectified",
+)
+
+
+def flat_figures(figures: dict[str, Any]) -> dict[str, Any]:
+    """The figures as one level (found_general, rectification_rate_major…), in display order."""
+    flat = {
+        "found": figures["found"]["total"],
+        "found_general": figures["found"]["general"],
+        "found_major": figures["found"]["major"],
+        "rectification_rate_general": figures["rectification_rate_by_level"]["general"],
+        "rectification_rate_major": figures["rectification_rate_by_level"]["major"],
+    }
+    return {k: flat[k] if k in flat else figures[k] for k in _FIGURE_ROW_KEYS}
+
+
+def figure_rows(figures: dict[str, Any], names: dict[str, str]) -> list[dict[str, Any]]:
+    return [
+        {"key": k, "label": names[k], "value": v, "text": fmt_value(k, v)}
+        for k, v in flat_figures(figures).items()
+    ]
+
+
+# --- hazard rows --------------------------------------------------------------------
+
+
+def _verified_by(hazard: Hazard, as_of: dt.date) -> str | None:
+    event = latest_verification(hazard, as_of)
+    if event is None:
+        return None
+    if event.source == "verified_on":
+        return hazard.verified_by
+    index = int(event.source.removeprefix("reinspections[").rstrip("]"))
+    return hazard.reinspections[index].by
+
+
+def _hazard_row(
+    seq: int, hazard: Hazard, state: HazardState, names: dict[str, str], locale: str
+) -> dict[str, Any]:
+    loc = "en" if locale == "en" else "zh-CN"
+    unset = None
+    return {
+        "seq": seq,
+        "id": hazard.id,
+        "found_on": hazard.found_on,
+        "found_by": hazard.found_by,
+        "source": HazardSource.label(hazard.source, loc) if hazard.source else unset,
+        "enterprise": hazard.enterprise,
+        "enterprise_name": names.get(hazard.enterprise, hazard.enterprise),
+        "community": hazard.community,
+        "domain": hazard.domain,
+        "location": hazard.location,
+        "category": hazard.category,
+        "level": str(hazard.level),
+        "level_label": LEVEL_LABELS[loc][str(hazard.level)],
+        "description": hazard.description,
+        "measures": hazard.measures,
+        "interim_measures": hazard.interim_measures,
+        "plan": hazard.plan,
+        "funds": hazard.funds,
+        "deadline": hazard.deadline,
+        "effective_deadline": state.effective_deadline,
+        "responsible": hazard.responsible,
+        "rectified_on": state.rectified_on,
+        "verified_on": state.verified_on,
+        "verified_by": _verified_by(hazard, state.as_of),
+        "verification": str(state.verification) if state.verification else None,
+        "reported_on": hazard.reported_on
+        if hazard.reported_on and hazard.reported_on <= state.as_of
+        else None,
+        "status": str(state.status),
+        "status_label": STATUS_LABELS[loc][str(state.status)],
+        "flags": list(state.flags),
+        "flags_label": "、".join(FLAG_LABELS[loc][f] for f in state.flags)
+        if loc == "zh-CN"
+        else ", ".join(FLAG_LABELS[loc][f] for f in state.flags),
+        "days_overdue": state.days_overdue,
+        "days_left": state.days_left,
+        "notes": hazard.notes,
+    }
+
+
+def _rows(
+    items: Iterable[_Item],
+    keep: Callable[[_Item], bool],
+    names: dict[str, str],
+    locale: str,
+    key: Callable[[_Item], Any] | None = None,
+) -> list[dict[str, Any]]:
+    chosen = [i for i in items if i.end is not None and keep(i)]
+    chosen.sort(key=key or (lambda i: (i.hazard.found_on, i.hazard.id)))
+    return [
+        _hazard_row(n, i.hazard, i.end, names, locale)  # type: ignore[arg-type]
+        for n, i in enumerate(chosen, start=1)
+    ]
+
+
+# --- breakdowns ---------------------------------------------------------------------
+
+
+def _ordered_keys(configured: Sequence[str] | None, seen: Iterable[str | None]) -> list[str | None]:
+    keys: list[str | None] = list(configured or [])
+    extra = sorted({k for k in seen if k is not None and k not in keys})
+    keys.extend(extra)
+    if any(k is None for k in seen):
+        keys.append(None)
+    return keys
+
+
+def _breakdowns(
+    ledger: Ledger, items: list[_Item], span: Span, inspected: set[str], locale: str
+) -> dict[str, dict[str, Any]]:
+    loc = "en" if locale == "en" else "zh-CN"
+    enterprises = ledger.enterprise_by_id()
+    unset = UNSET[loc]
+
+    def group(
+        key_of: Callable[[Hazard], str | None],
+        unit_key: Callable[[str], str | None] | None,
+        keys: list[str | None],
+        label: Callable[[str | None], str],
+    ) -> dict[str, Any]:
+        by: dict[str | None, list[_Item]] = defaultdict(list)
+        for i in items:
+            by[key_of(i.hazard)].append(i)
+        out: dict[str, Any] = {}
+        for k in keys:
+            units = {u for u in inspected if unit_key(u) == k} if unit_key else set()
+            figs = compute_figures(by.get(k, []), span, units)
+            out[k if k is not None else unset] = {"label": label(k), **figs}
+        return out
+
+    def ent_attr(attr: str) -> Callable[[str], str | None]:
+        def get(eid: str) -> str | None:
+            ent = enterprises.get(eid)
+            return getattr(ent, attr) if ent is not None else None
+
+        return get
+
+    hazards = [i.hazard for i in items]
+    plain: Callable[[str | None], str] = lambda k: k if k is not None else unset  # noqa: E731
+    community_keys = _ordered_keys(
+        ledger.config.communities,
+        [h.community for h in hazards] + [ent_attr("community")(u) for u in inspected],
+    )
+    domain_keys = _ordered_keys(
+        ledger.config.domains,
+        [h.domain for h in hazards] + [ent_attr("domain")(u) for u in inspected],
+    )
+    category_keys = _ordered_keys(ledger.config.categories, [h.category for h in hazards])
+    result = {
+        "community": group(lambda h: h.community, ent_attr("community"), community_keys, plain),
+        "domain": group(lambda h: h.domain, ent_attr("domain"), domain_keys, plain),
+        "category": group(lambda h: h.category, None, category_keys, plain),
+        "level": group(
+            lambda h: str(h.level),
+            None,
+            [str(lv) for lv in Level],
+            lambda k: LEVEL_LABELS[loc][k or "general"],
+        ),
+    }
+    ent_ids = sorted({h.enterprise for h in hazards} | inspected)
+    ent_all = group(
+        lambda h: h.enterprise,
+        lambda u: u,
+        list(ent_ids),
+        lambda k: enterprises[k].name if k in enterprises else (k or unset),
+    )
+    result["enterprise"] = {
+        k: v
+        for k, v in ent_all.items()
+        if v["found"]["total"]
+        or v["rectified"]
+        or v["closed"]
+        or v["open_at_end"]
+        or v["units_inspected"]
+    }
+    return result
+
+
+# --- the other sections -------------------------------------------------------------
+
+
+def _duty_label(duty: str, loc: str) -> str:
+    if duty.startswith(MAINTENANCE_PREFIX):
+        facility = duty.removeprefix(MAINTENANCE_PREFIX)
+        name = Facility.label(facility, loc) if loc == "zh-CN" else facility.replace("_", " ")
+        return DUTY_LABELS[loc]["maintenance"].format(facility=name)
+    return DUTY_LABELS[loc].get(duty, duty)
+
+
+def _duty_gaps(
+    ledger: Ledger, span: Span, loc: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    enterprises = ledger.enterprise_by_id()
+    rows: list[dict[str, Any]] = []
+    for r in evaluate_duties(
+        ledger.enterprises, ledger.activities, span.start, span.end, ledger.config
+    ):
+        if r.state != "gap":
+            continue
+        ent = enterprises.get(r.enterprise)
+        rows.append(
+            {
+                "enterprise": r.enterprise,
+                "enterprise_name": ent.name if ent else r.enterprise,
+                "community": ent.community if ent else None,
+                "duty": r.duty,
+                "duty_label": _duty_label(r.duty, loc),
+                "period": r.period,
+                "start": r.start,
+                "end": r.end,
+                "detail": r.detail,
+            }
+        )
+    per: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = per.setdefault(
+            row["enterprise"],
+            {
+                "enterprise": row["enterprise"],
+                "enterprise_name": row["enterprise_name"],
+                "community": row["community"],
+                "gaps": 0,
+                "duties": [],
+            },
+        )
+        entry["gaps"] += 1
+        text = (
+            f"{row['duty_label']}（{row['period']}）"
+            if loc == "zh-CN"
+            else (f"{row['duty_label']} ({row['period']})")
+        )
+        entry["duties"].append(text)
+    summary = []
+    for entry in per.values():
+        sep = "；" if loc == "zh-CN" else "; "
+        summary.append({**entry, "duties": sep.join(entry["duties"])})
+    return rows, summary
+
+
+def _major_split(ledger: Ledger, span: Span) -> dict[str, Any]:
+    year_start = dt.date(span.end.year, 1, 1)
+    last_of_previous = year_start - dt.timedelta(days=1)
+    stock: list[Hazard] = []
+    increment: list[Hazard] = []
+    for h in ledger.hazards:
+        if not h.is_major or h.found_on > span.end:
+            continue
+        if h.found_on < year_start:
+            if not _closed(hazard_state(h, last_of_previous)):
+                stock.append(h)
+        else:
+            increment.append(h)
+
+    def part(hs: list[Hazard]) -> dict[str, Any]:
+        closed = sorted(h.id for h in hs if _closed(hazard_state(h, span.end)))
+        open_ = sorted(h.id for h in hs if h.id not in set(closed))
+        return {
+            "total": len(hs),
+            "closed": len(closed),
+            "open": len(open_),
+            "closure_rate": percent(len(closed), len(hs)),
+            "open_ids": open_,
+        }
+
+    return {"year": span.end.year, "stock": part(stock), "increment": part(increment)}
+
+
+def _escalation(
+    ledger: Ledger, items: list[_Item], span: Span, days: int, loc: str
+) -> list[dict[str, Any]]:
+    enterprises = ledger.enterprise_by_id()
+    triggers: dict[str, list[tuple[_Item, HazardState]]] = defaultdict(list)
+    for i in items:
+        s = i.end
+        if s is None or s.status != HazardStatus.overdue:
+            continue
+        if (s.days_overdue or 0) > days or i.hazard.is_major:
+            triggers[i.hazard.enterprise].append((i, s))
+    interviews: dict[str, list[dt.date]] = defaultdict(list)
+    for a in ledger.activities:
+        if a.kind == "interview" and a.date <= span.end:
+            interviews[a.enterprise].append(a.date)
+    out = []
+    for eid in sorted(triggers):
+        hits = sorted(triggers[eid], key=lambda t: (t[1].effective_deadline, t[0].hazard.id))
+        since = hits[0][1].effective_deadline + dt.timedelta(days=1)
+        dates = sorted(d for d in interviews.get(eid, []) if d >= since)
+        reasons = []
+        for i, s in hits:
+            major = LEVEL_LABELS[loc]["major"] if i.hazard.is_major else ""
+            overdue_days = s.days_overdue
+            if loc == "zh-CN":
+                tag = f"（{major}）" if major else ""
+                reasons.append(f"{i.hazard.id}{tag} 逾期 {overdue_days} 天")
+            else:
+                tag = f" ({major})" if major else ""
+                reasons.append(f"{i.hazard.id}{tag} overdue {overdue_days} days")
+        ent = enterprises.get(eid)
+        out.append(
+            {
+                "enterprise": eid,
+                "enterprise_name": ent.name if ent else eid,
+                "community": ent.community if ent else None,
+                "principal": ent.principal if ent else None,
+                "hazards": [i.hazard.id for i, _ in hits],
+                "max_days_overdue": max(s.days_overdue or 0 for _, s in hits),
+                "major": any(i.hazard.is_major for i, _ in hits),
+                "overdue_since": since,
+                "reasons": ("；" if loc == "zh-CN" else "; ").join(reasons),
+                "interviewed": bool(dates),
+                "interview_dates": dates,
+            }
+        )
+    return out
+
+
+def _monthly(items: list[_Item], span: Span) -> list[dict[str, Any]]:
+    out = []
+    for m in iter_periods(Period.month, span.start, span.end):
+        lo, hi = max(m.start, span.start), min(m.end, span.end)
+        out.append(
+            {
+                "label": m.label,
+                "found": sum(1 for i in items if lo <= i.hazard.found_on <= hi),
+                "rectified": sum(
+                    1
+                    for i in items
+                    if i.hazard.rectified_on is not None and lo <= i.hazard.rectified_on <= hi
+                ),
+            }
+        )
+    return out
+
+
+def _period_entry(span: Span, figures: dict[str, Any]) -> dict[str, Any]:
+    return {"label": span.label, "start": span.start, "end": span.end, "figures": figures}
+
+
+_COMPARED = (
+    "found",
+    "found_major",
+    "rectified",
+    "closed",
+    "open_at_end",
+    "overdue_at_end",
+    "major_open_at_end",
+    "rectification_rate",
+    "on_time_rate",
+    "cumulative_closure_rate",
+    "units_inspected",
+    "funds_rectified",
+)
+
+
+def _comparison(
+    ledger: Ledger, span: Span, figures: dict[str, Any], names: dict[str, str]
+) -> dict[str, Any]:
+    prev = previous_span(span)
+    ago = year_ago_span(span)
+    prev_f = _figures_for_span(ledger, prev)
+    ago_f = _figures_for_span(ledger, ago)
+    cur, p, a = flat_figures(figures), flat_figures(prev_f), flat_figures(ago_f)
+    rows = []
+    for k in _COMPARED:
+        rows.append(
+            {
+                "key": k,
+                "label": names[k],
+                "current": cur[k],
+                "previous": p[k],
+                "year_ago": a[k],
+                "current_text": fmt_value(k, cur[k]),
+                "previous_text": fmt_value(k, p[k]),
+                "year_ago_text": fmt_value(k, a[k]),
+            }
+        )
+    return {
+        "previous": _period_entry(prev, prev_f),
+        "year_ago": _period_entry(ago, ago_f),
+        "rows": rows,
+    }
+
+
+def _period_display(span: Span, loc: str, short: bool = False) -> str:
+    if loc == "en":
+        return f"{span.label} ({span.start.isoformat()} – {span.end.isoformat()})"
+    s, e = span.start, span.end
+    if span.kind == Period.quarter:
+        q = (s.month - 1) // 3 + 1
+        if short:
+            return f"{s.year}年第{q}季度"
+        return (
+            f"{s.year}年第{q}季度（{s.year}年{s.month}月{s.day}日至{e.year}年{e.month}月{e.day}日）"
+        )
+    if span.kind == Period.month:
+        return f"{s.year}年{s.month}月"
+    if span.kind == Period.year:
+        return f"{s.year}年度"
+    if span.kind == Period.half_year:
+        return f"{s.year}年{'上' if s.month == 1 else '下'}半年"
+    return f"{s.year}年{s.month}月{s.day}日至{e.year}年{e.month}月{e.day}日"
+
+
+def _document_title(org: str, kind: str, kind_title: str, span: Span, loc: str) -> str:
+    if loc == "en":
+        return f"{org}: {kind_title}, {span.label}"
+    when = _period_display(span, loc, short=True)
+    if kind == "quarterly":
+        return f"{org}{when}安全生产工作情况报告"
+    if kind == "annual":
+        return f"{org}{when}安全生产工作报告"
+    return f"{org}{kind_title}（{when}）"
+
+
+# --- the context --------------------------------------------------------------------
+
+
+def build_context(
+    ledger: Ledger,
+    span: Span,
+    *,
+    kind: str | None = None,
+    source: Source | None = None,
+) -> dict[str, Any]:
+    """Everything a report shows for ``span``; see docs/templates.md for every key."""
+    kind = kind or default_kind(span)
+    if kind not in KINDS:
+        raise ValueError(f"unknown report kind {kind!r}; known: {', '.join(KINDS)}")
+    source = source or Source()
+    config = ledger.config
+    locale = "en" if config.locale == "en" else "zh-CN"
+    lab = labels(locale)
+    kind_title = lab["kinds"][kind]
+    if kind == "quarterly" and span.kind != Period.quarter:
+        kind_title = lab["kinds"]["period_report"]
+    names = {e.id: e.name for e in ledger.enterprises}
+    items = _items(ledger.hazards, span)
+    inspected = _inspected(ledger, span)
+    figures = compute_figures(items, span, inspected)
+    due = due_date(config.report.due, span)
+    figures["due_date"] = due
+    escalation_days = getattr(config.report, "escalation_days", DEFAULT_ESCALATION_DAYS)
+
+    signatures = list(config.report.signatures)
+    if locale == "en" and tuple(signatures) == ("主要负责人（签字）", "单位（盖章）"):
+        signatures = list(DEFAULT_SIGNATURES_EN)
+
+    status_split = {
+        str(s): 0
+        for s in (
+            HazardStatus.pending,
+            HazardStatus.overdue,
+            HazardStatus.rectified,
+            HazardStatus.closed,
+        )
+    }
+    for i in items:
+        if i.end is not None:
+            status_split[str(i.end.status)] += 1
+
+    duty_gaps, duty_gap_summary = _duty_gaps(ledger, span, locale)
+    quarters = []
+    if kind == "annual":
+        for q in iter_periods(Period.quarter, span.start, span.end):
+            qf = _figures_for_span(ledger, q)
+            quarters.append({**_period_entry(q, qf), "rows": figure_rows(qf, lab["figure_names"])})
+
+    fig = figures
+    summary = lab["summary_text"].format(
+        units=fig["units_inspected"],
+        found=fig["found"]["total"],
+        major=fig["found"]["major"],
+        rectified=fig["rectified"],
+        closed=fig["closed"],
+        rate=fmt_rate(fig["rectification_rate"]),
+        on_time=fmt_rate(fig["on_time_rate"]),
+        open=fig["open_at_end"],
+        overdue=fig["overdue_at_end"],
+        major_open=fig["major_open_at_end"],
+        cumulative=fmt_rate(fig["cumulative_closure_rate"]),
+        funds=to_wan(fig["funds_rectified"]),
+    )
+
+    context: dict[str, Any] = {
+        "organisation": config.organisation,
+        "title": config.title,
+        "kind": kind,
+        "kind_title": kind_title,
+        "document_title": _document_title(config.organisation, kind, kind_title, span, locale),
+        "locale": locale,
+        "period": {
+            "label": span.label,
+            "start": span.start,
+            "end": span.end,
+            "due_date": due,
+            "kind": str(span.kind) if span.kind else None,
+            "display": _period_display(span, locale),
+        },
+        "figures": figures,
+        "figure_rows": figure_rows(figures, lab["figure_names"]),
+        "summary": summary,
+        "dynamic_zero": figures["major_open_at_end"] == 0,
+        "breakdowns": _breakdowns(ledger, items, span, inspected, locale),
+        "duty_gaps": duty_gaps,
+        "duty_gap_summary": duty_gap_summary,
+        "major_open": _rows(
+            items,
+            lambda i: i.hazard.is_major and i.end is not None and i.end.is_open,
+            names,
+            locale,
+        ),
+        "major_split": _major_split(ledger, span),
+        "overdue": _rows(
+            items,
+            lambda i: i.end is not None and i.end.status == HazardStatus.overdue,
+            names,
+            locale,
+            key=lambda i: (-(i.end.days_overdue or 0) if i.end else 0, i.hazard.id),
+        ),
+        "escalation_days": escalation_days,
+        "escalation_rule": lab["escalation_rule"].format(days=escalation_days),
+        "escalation": _escalation(ledger, items, span, escalation_days, locale),
+        "comparison": _comparison(ledger, span, figures, lab["figure_names"]),
+        "quarters": quarters,
+        "status_split": status_split,
+        "monthly": _monthly(items, span),
+        "open_hazards": _rows(items, lambda i: i.end is not None and i.end.is_open, names, locale),
+        "hazards": _rows(items, lambda i: True, names, locale),
+        "signatures": signatures,
+        "labels": lab,
+        "source": {
+            "commit": source.commit,
+            "dirty": source.dirty,
+            "commit_date": source.commit_date,
+        },
+    }
+    return context
+
+
+def to_json(value: Any) -> Any:
+    """The context with dates as ISO strings and decimals as numbers (spec section 8)."""
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        whole = value == value.to_integral_value() and int(value.as_tuple().exponent) >= 0
+        return int(value) if whole else float(value)
+    return value

@@ -1,0 +1,189 @@
+"""Report templates: Jinja2 in a sandbox.
+
+Built-in templates live in the top-level ``templates/`` folder of the source tree, which
+the wheel ships as ``safeledger/templates``; a ledger's own ``templates/`` folder
+overrides them by name.  Templates are *data* (a ledger may come from anyone), so they
+run in Jinja2's :class:`~jinja2.sandbox.SandboxedEnvironment`: attribute access to
+internals (``''.__class__.__mro__``) raises :class:`~jinja2.exceptions.SecurityError`,
+which becomes a clear error naming the template.  Undefined variables are errors
+(:class:`~jinja2.StrictUndefined`), HTML templates autoescape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    UndefinedError,
+)
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+
+from safeledger.errors import SafeledgerError, UsageError
+from safeledger.report.context import fmt_rate, to_wan
+
+__all__ = [
+    "TemplateFailure",
+    "builtin_template_dir",
+    "make_environment",
+    "render_template",
+    "template_name",
+]
+
+TEXT_FORMATS = ("md", "html")
+
+
+class TemplateFailure(SafeledgerError):
+    """A template could not be loaded or rendered (exit 2, message names the template)."""
+
+
+def builtin_template_dir() -> Path:
+    """``safeledger/templates`` inside an installed wheel, else the source tree's
+    top-level ``templates/``."""
+    package = Path(__file__).resolve().parents[1] / "templates"
+    if package.is_dir():
+        return package
+    source = Path(__file__).resolve().parents[3] / "templates"
+    return source
+
+
+# --- filters: formatting only, no logic ---------------------------------------------
+
+
+def _dash(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if isinstance(value, list | tuple):
+        return "、".join(_dash(v) for v in value) if value else "—"
+    return str(value)
+
+
+def _pct(value: Decimal | None) -> str:
+    return fmt_rate(value)
+
+
+def _wan(value: Decimal | None) -> str:
+    return "—" if value is None else str(to_wan(value))
+
+
+def _cell(value: Any) -> str:
+    """A Markdown table cell: pipes escaped, line breaks as spaces, empty as —."""
+    text = _dash(value)
+    return " ".join(text.replace("|", "\\|").split())
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "dash": _dash,
+    "pct": _pct,
+    "wan": _wan,
+    "cell": _cell,
+}
+
+
+def _autoescape(name: str | None) -> bool:
+    return name is not None and (".html" in name or ".htm" in name)
+
+
+def make_environment(ledger_templates: Path | None) -> SandboxedEnvironment:
+    """The sandboxed environment: the ledger's ``templates/`` first, then the built-ins."""
+    loaders = []
+    if ledger_templates is not None and ledger_templates.is_dir():
+        loaders.append(FileSystemLoader(str(ledger_templates), encoding="utf-8"))
+    loaders.append(FileSystemLoader(str(builtin_template_dir()), encoding="utf-8"))
+    env = SandboxedEnvironment(
+        loader=ChoiceLoader(loaders),
+        undefined=StrictUndefined,
+        autoescape=_autoescape,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def template_name(kind: str, fmt: str, name: str | None) -> list[str]:
+    """Candidate template names, in order: ``--template NAME`` may be a full file name
+    (``mine.md.j2``) or a stem (``mine`` → ``mine.md.j2``); default ``<kind>.<fmt>.j2``."""
+    if name is None:
+        return [f"{kind}.{fmt}.j2"]
+    if name.endswith(".j2"):
+        return [name]
+    return [f"{name}.{fmt}.j2", f"{name}.j2", name]
+
+
+def _available(env: SandboxedEnvironment, fmt: str) -> list[str]:
+    try:
+        names = env.list_templates()
+    except TypeError:  # a loader that cannot list
+        return []
+    return sorted({n for n in names if n.endswith(f".{fmt}.j2") and not n.startswith("_")})
+
+
+def _template_line(exc: BaseException) -> str:
+    """'name.j2:LINE' of the innermost template frame of a rendering error, if any."""
+    where = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            where = f"{Path(filename).name}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
+
+
+def render_template(
+    env: SandboxedEnvironment, kind: str, fmt: str, name: str | None, context: dict[str, Any]
+) -> str:
+    """Render the template for (kind, format) or the one named ``name``.  Every failure
+    is a :class:`TemplateFailure` naming the template (and the line where known)."""
+    if fmt not in TEXT_FORMATS:
+        raise UsageError(f"templates lay out Markdown and HTML only, not {fmt}")
+    candidates = template_name(kind, fmt, name)
+    try:
+        template = env.select_template(candidates)
+    except TemplateSyntaxError as exc:
+        raise TemplateFailure(
+            f"template {exc.name or candidates[0]} line {exc.lineno}: syntax error: {exc.message}"
+        ) from None
+    except TemplateNotFound:
+        known = ", ".join(_available(env, fmt)) or "(none)"
+        raise UsageError(
+            f"no template named {' or '.join(candidates)}; {fmt} templates available: {known}",
+            hint="a ledger's templates/ folder may add or override templates by file name",
+        ) from None
+    label = template.name or candidates[0]
+    try:
+        return template.render(context)
+    except SecurityError as exc:
+        where = _template_line(exc) or label
+        raise TemplateFailure(
+            f"template {where} was stopped by the sandbox: {exc}",
+            hint="templates may only read the report context; they cannot reach Python internals",
+        ) from None
+    except UndefinedError as exc:
+        where = _template_line(exc) or label
+        raise TemplateFailure(
+            f"template {where}: {exc.message}",
+            hint="see docs/templates.md for the variables a template can use",
+        ) from None
+    except TemplateError as exc:
+        where = _template_line(exc) or label
+        raise TemplateFailure(f"template {where}: {exc}") from None
+    except Exception as exc:  # a filter or method failing on the template's arguments
+        where = _template_line(exc) or label
+        raise TemplateFailure(f"template {where}: {type(exc).__name__}: {exc}") from None
