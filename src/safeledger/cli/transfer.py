@@ -7,17 +7,19 @@ import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.markup import escape
 
 from safeledger.cli.common import fail, ledger_root, stderr, stdout_console
 from safeledger.errors import SafeledgerError, UsageError
-from safeledger.transfer.exporter import Format as ExportFormatName
-from safeledger.transfer.exporter import Headers, export_ledger
-from safeledger.transfer.importer import ImportResult, import_file
-from safeledger.transfer.importer import Layout as ImportLayout
+
+if TYPE_CHECKING:  # openpyxl and ruamel.yaml load only when these commands run
+    from safeledger.transfer.exporter import Format as ExportFormatName
+    from safeledger.transfer.exporter import Headers
+    from safeledger.transfer.importer import ImportResult
+    from safeledger.transfer.importer import Layout as ImportLayout
 
 
 class Kind(StrEnum):
@@ -84,12 +86,14 @@ def import_cmd(
     """
     try:
         root = ledger_root(into)
+        from safeledger.transfer.importer import import_file
+
         result = import_file(
             root,
             file,
             kind=kind.value if kind else None,
             sheet=sheet,
-            layout=cast(ImportLayout | None, layout.value if layout else None),
+            layout=cast("ImportLayout | None", layout.value if layout else None),
             skip_bad=skip_bad,
             dry_run=dry_run,
             today=dt.date.today(),
@@ -174,11 +178,13 @@ def export_cmd(
         if output_format is ExportFormat.xlsx and output is None:
             raise UsageError("an .xlsx export needs a file: -o FILE.xlsx")
         root = ledger_root(ledger)
+        from safeledger.transfer.exporter import export_ledger
+
         result = export_ledger(
             root,
-            fmt=cast(ExportFormatName, output_format.value),
+            fmt=cast("ExportFormatName", output_format.value),
             kind=kind.value if kind else None,
-            headers=cast(Headers, headers.value),
+            headers=cast("Headers", headers.value),
             output=output,
             today=dt.date.today(),
             allow_errors=allow_errors,
