@@ -14,13 +14,33 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "safeledger"
 
 # What each lower layer must never import (a direct AST check, independent of import-linter).
 FORBIDDEN = {
-    "read": ("safeledger.validate", "safeledger.evaluate", "safeledger.report", "safeledger.cli",
-             "safeledger.api", "safeledger.review", "safeledger.edit", "safeledger.transfer"),
-    "model": ("safeledger.read", "safeledger.validate", "safeledger.evaluate", "safeledger.cli",
-              "safeledger.report"),
+    "read": (
+        "safeledger.validate",
+        "safeledger.evaluate",
+        "safeledger.report",
+        "safeledger.cli",
+        "safeledger.api",
+        "safeledger.review",
+        "safeledger.edit",
+        "safeledger.transfer",
+    ),
+    "model": (
+        "safeledger.read",
+        "safeledger.validate",
+        "safeledger.evaluate",
+        "safeledger.cli",
+        "safeledger.report",
+    ),
     "validate": ("safeledger.evaluate", "safeledger.report", "safeledger.cli", "safeledger.api"),
-    "evaluate": ("safeledger.read", "safeledger.report", "safeledger.cli", "safeledger.api",
-                 "safeledger.review", "safeledger.edit", "safeledger.transfer"),
+    "evaluate": (
+        "safeledger.read",
+        "safeledger.report",
+        "safeledger.cli",
+        "safeledger.api",
+        "safeledger.review",
+        "safeledger.edit",
+        "safeledger.transfer",
+    ),
 }
 
 

@@ -1,8 +1,8 @@
 """The library entry points: every CLI command is a thin wrapper over these.
 
-    >>> from safeledger.api import check_ledger
-    >>> result = check_ledger(Path("ledgers/tongxin"), as_of=date(2025, 6, 30), today=date.today())
-    >>> result.exit_code, result.errors, result.warnings
+>>> from safeledger.api import check_ledger
+>>> result = check_ledger(Path("ledgers/tongxin"), as_of=date(2025, 6, 30), today=date.today())
+>>> result.exit_code, result.errors, result.warnings
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def check_ledger(
         diags = sort_diagnostics([*diags, *locate(root, found)])
     if strict:
         diags = [d.as_warning_or_error(True) for d in diags]
-    records = {kind: 0 for kind in RECORD_KINDS}
+    records: dict[str, int] = {kind: 0 for kind in RECORD_KINDS}
     for rec in loaded.raw.records:
         records[rec.kind] += 1
     return CheckResult(root, as_of, diags, records)

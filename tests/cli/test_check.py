@@ -68,11 +68,26 @@ def test_json_output_has_the_spec_shape(tmp_path: Path) -> None:
     assert doc["as_of"] == "2025-03-10"
     assert doc["summary"]["records"] == {"enterprises": 1, "hazards": 1, "activities": 0}
     first = doc["diagnostics"][0]
-    assert set(first) == {"code", "severity", "file", "line", "column", "record", "field", "message"}
+    assert set(first) == {
+        "code",
+        "severity",
+        "file",
+        "line",
+        "column",
+        "record",
+        "field",
+        "message",
+    }
     date_diag = next(d for d in doc["diagnostics"] if d["code"] == "date-format")
     assert date_diag == {
-        "code": "date-format", "severity": "error", "file": "hazards/h.yaml", "line": 2,
-        "column": 1, "record": "H1", "field": "found_on", "message": date_diag["message"],
+        "code": "date-format",
+        "severity": "error",
+        "file": "hazards/h.yaml",
+        "line": 2,
+        "column": 1,
+        "record": "H1",
+        "field": "found_on",
+        "message": date_diag["message"],
     }
     assert doc["summary"]["errors"] == sum(d["severity"] == "error" for d in doc["diagnostics"])
 
@@ -97,14 +112,18 @@ def test_github_annotations(tmp_path: Path) -> None:
     assert line.endswith("[H1]")
 
 
-def test_ledger_found_upward_from_a_subfolder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ledger_found_upward_from_a_subfolder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = write_ledger(tmp_path / "l")
     monkeypatch.chdir(root / "hazards")
-    code, out = check("--as-of", "2025-03-10")
+    code, _ = check("--as-of", "2025-03-10")
     assert code == 0
 
 
-def test_no_ledger_is_exit_2_with_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_ledger_is_exit_2_with_a_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 2
@@ -129,7 +148,9 @@ def test_bad_as_of_is_exit_2(tmp_path: Path) -> None:
         ("id: H1\nlevel: 一般\n隐患等级: 重大\n", "both-languages", 3),
     ],
 )
-def test_broken_files_give_a_diagnostic_with_a_line(tmp_path: Path, content: str, code: str, line: int) -> None:
+def test_broken_files_give_a_diagnostic_with_a_line(
+    tmp_path: Path, content: str, code: str, line: int
+) -> None:
     root = write_ledger(tmp_path / "l", hazards=content)
     _, out = check(str(root), "--format", "json", "--as-of", "2025-03-10")
     diags = json.loads(out)["diagnostics"]
@@ -148,5 +169,7 @@ def test_python_dash_m_runs_the_cli() -> None:
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-m", "safeledger", "--help"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "safeledger", "--help"], capture_output=True, text=True
+    )
     assert proc.returncode == 0 and "check" in proc.stdout

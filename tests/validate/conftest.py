@@ -7,14 +7,29 @@ import pytest
 
 from safeledger.read.raw import RawLedger, RawRecord
 
-CONFIG = {"organisation": "同心街道办事处", "communities": ["和平社区", "幸福社区"], "domains": ["居民住宅"]}
+CONFIG = {
+    "organisation": "同心街道办事处",
+    "communities": ["和平社区", "幸福社区"],
+    "domains": ["居民住宅"],
+}
 ENTERPRISE = {
-    "id": "E001", "name": "和平物业", "kind": "物业企业", "principal": "张伟",
-    "credit_code": "91220106MA0000001X", "community": "和平社区", "domain": "居民住宅",
+    "id": "E001",
+    "name": "和平物业",
+    "kind": "物业企业",
+    "principal": "张伟",
+    "credit_code": "91220106MA0000001X",
+    "community": "和平社区",
+    "domain": "居民住宅",
 }
 HAZARD = {
-    "id": "H-2025-001", "found_on": "2025-03-01", "enterprise": "E001", "location": "3号楼车库",
-    "category": "消防设施", "level": "general", "description": "灭火器过期", "responsible": "李强",
+    "id": "H-2025-001",
+    "found_on": "2025-03-01",
+    "enterprise": "E001",
+    "location": "3号楼车库",
+    "category": "消防设施",
+    "level": "general",
+    "description": "灭火器过期",
+    "responsible": "李强",
     "deadline": "2025-03-15",
 }
 

@@ -18,8 +18,14 @@ def test_valid_hazard_with_english_keys():
 
 def test_chinese_keys_are_aliases():
     data = {
-        "隐患编号": "H1", "发现日期": "2025年3月1日", "责任单位": "E001", "隐患部位": "车库",
-        "隐患类别": "消防设施", "隐患等级": "重大事故隐患", "隐患描述": "x", "整改责任人": "李强",
+        "隐患编号": "H1",
+        "发现日期": "2025年3月1日",
+        "责任单位": "E001",
+        "隐患部位": "车库",
+        "隐患类别": "消防设施",
+        "隐患等级": "重大事故隐患",
+        "隐患描述": "x",
+        "整改责任人": "李强",
         "整改期限": "2025/3/15",
     }
     model, diags, written = validate_record(raw("hazards", data))
@@ -29,7 +35,7 @@ def test_chinese_keys_are_aliases():
 
 
 def test_both_languages_for_one_field_is_an_error():
-    model, diags, _ = validate_record(raw("hazards", {**HAZARD, "整改期限": "2025-03-20"}))
+    _, diags, _ = validate_record(raw("hazards", {**HAZARD, "整改期限": "2025-03-20"}))
     assert ("both-languages", "deadline") in codes(diags)
 
 
@@ -48,7 +54,9 @@ def test_date_in_unaccepted_form_names_accepted_forms():
 
 
 def test_enum_synonyms_and_bad_value():
-    model, diags, _ = validate_record(raw("hazards", {**HAZARD, "level": "一般隐患", "source": "四不两直"}))
+    model, diags, _ = validate_record(
+        raw("hazards", {**HAZARD, "level": "一般隐患", "source": "四不两直"})
+    )
     assert diags == [] and model.source == "unannounced"
     _, diags, _ = validate_record(raw("hazards", {**HAZARD, "level": "critical"}))
     assert codes(diags) == [("enum", "level")] and "重大事故隐患" in diags[0].message
@@ -66,15 +74,23 @@ def test_empty_value_counts_as_missing():
 
 
 def test_booleans_only_in_boolean_fields():
-    model, diags, _ = validate_record(raw("enterprises", {**ENTERPRISE, "high_risk": "是", "name": "yes"}))
+    model, diags, _ = validate_record(
+        raw("enterprises", {**ENTERPRISE, "high_risk": "是", "name": "yes"})
+    )
     assert diags == [] and model.high_risk is True and model.name == "yes"
     _, diags, _ = validate_record(raw("enterprises", {**ENTERPRISE, "high_risk": "maybe"}))
     assert codes(diags) == [("type", "high_risk")]
 
 
 def test_activity_kind_selects_fields():
-    act = {"id": "A1", "kind": "演练", "date": "2025-05-01", "enterprise": "E001",
-           "drill_type": "疏散逃生", "participants": "45"}
+    act = {
+        "id": "A1",
+        "kind": "演练",
+        "date": "2025-05-01",
+        "enterprise": "E001",
+        "drill_type": "疏散逃生",
+        "participants": "45",
+    }
     model, diags, _ = validate_record(raw("activities", act))
     assert diags == [] and model.participants == 45
     _, diags, _ = validate_record(raw("activities", {**act, "kind": "party"}))
@@ -103,10 +119,14 @@ def test_csv_column_for_extensions_and_positions():
 
 
 def test_csv_lists_split_on_semicolons():
-    model, _, _ = validate_record(raw("hazards", {**HAZARD, "evidence": "evidence/a.jpg; evidence/b.jpg"}))
+    model, _, _ = validate_record(
+        raw("hazards", {**HAZARD, "evidence": "evidence/a.jpg; evidence/b.jpg"})
+    )
     assert model.evidence == ["evidence/a.jpg", "evidence/b.jpg"]
 
 
 def test_numbers_become_text_in_text_fields():
-    model, diags, _ = validate_record(raw("hazards", {**HAZARD, "id": 20250001, "responsible": 123}))
+    model, diags, _ = validate_record(
+        raw("hazards", {**HAZARD, "id": 20250001, "responsible": 123})
+    )
     assert diags == [] and model.id == "20250001"

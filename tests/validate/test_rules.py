@@ -55,8 +55,16 @@ def test_reference_to_missing_enterprise(tmp_path):
 
 
 def test_activity_hazard_reference(tmp_path):
-    act = raw("activities", {"id": "A1", "kind": "inspection", "date": "2025-03-01",
-                             "enterprise": "E001", "hazards": ["H-2025-001", "H-404"]})
+    act = raw(
+        "activities",
+        {
+            "id": "A1",
+            "kind": "inspection",
+            "date": "2025-03-01",
+            "enterprise": "E001",
+            "hazards": ["H-2025-001", "H-404"],
+        },
+    )
     _, diags = run(tmp_path, ent(), haz(), act)
     assert codes(diags) == [("unknown-hazard", "A1")]
 
@@ -72,8 +80,17 @@ def test_no_check_when_communities_not_configured(tmp_path):
 
 
 def test_chronology(tmp_path):
-    _, diags = run(tmp_path, ent(), haz(deadline="2025-02-01", rectified_on="2025-02-20",
-                                        measures="m", verified_on="2025-02-10", verified_by="王"))
+    _, diags = run(
+        tmp_path,
+        ent(),
+        haz(
+            deadline="2025-02-01",
+            rectified_on="2025-02-20",
+            measures="m",
+            verified_on="2025-02-10",
+            verified_by="王",
+        ),
+    )
     fields = sorted(d.field for d in diags if d.code == "chronology")
     assert fields == ["deadline", "rectified_on", "verified_on"]
 
@@ -89,16 +106,32 @@ def test_closure_integrity(tmp_path):
     assert len(msgs) == 2  # needs rectified_on and verified_by
     _, diags = run(tmp_path, ent(), haz(rectified_on="2025-03-05"))
     assert [(d.code, d.field) for d in diags] == [("closure", "measures")]
-    _, diags = run(tmp_path, ent(), haz(rectified_on="2025-03-05", measures="换新",
-                                        verified_on="2025-03-06", verified_by="李强"))
+    _, diags = run(
+        tmp_path,
+        ent(),
+        haz(
+            rectified_on="2025-03-05", measures="换新", verified_on="2025-03-06", verified_by="李强"
+        ),
+    )
     assert [(d.code, d.severity) for d in diags] == [("self-verified", "warning")]
 
 
 def test_major_hazard_duties(tmp_path):
     _, diags = run(tmp_path, ent(), haz(level="major"))
-    assert sorted(d.code for d in diags) == ["major-interim-measures", "major-plan", "major-reported"]
-    closed = haz(level="major", reported_on="2025-03-02", plan="方案", rectified_on="2025-03-05",
-                 measures="m", verified_on="2025-03-08", verified_by="王")
+    assert sorted(d.code for d in diags) == [
+        "major-interim-measures",
+        "major-plan",
+        "major-reported",
+    ]
+    closed = haz(
+        level="major",
+        reported_on="2025-03-02",
+        plan="方案",
+        rectified_on="2025-03-05",
+        measures="m",
+        verified_on="2025-03-08",
+        verified_by="王",
+    )
     _, diags = run(tmp_path, ent(), closed)
     assert [d.code for d in diags] == ["major-evidence"]
 
@@ -109,8 +142,13 @@ def test_evidence_paths(tmp_path):
     outside = tmp_path.parent / "secret.txt"
     outside.write_text("s")
     os.symlink(outside, tmp_path / "evidence" / "link.txt")
-    evidence = ["evidence/ok.jpg", "evidence/missing.jpg", "../secret.txt", "/etc/passwd",
-                "evidence/link.txt"]
+    evidence = [
+        "evidence/ok.jpg",
+        "evidence/missing.jpg",
+        "../secret.txt",
+        "/etc/passwd",
+        "evidence/link.txt",
+    ]
     _, diags = run(tmp_path, ent(), haz(evidence=evidence))
     msgs = [d.message for d in diags if d.code == "evidence"]
     assert len(msgs) == 4
@@ -131,6 +169,7 @@ def test_newer_format_is_refused(tmp_path):
 
 
 def test_config_errors(tmp_path):
-    _, diags = run(tmp_path, ent(), config={"organisation": "x", "report": {"due": "whenever"},
-                                            "locale": "fr"})
+    _, diags = run(
+        tmp_path, ent(), config={"organisation": "x", "report": {"due": "whenever"}, "locale": "fr"}
+    )
     assert sorted(d.field for d in diags if d.code == "config") == ["locale", "report"]

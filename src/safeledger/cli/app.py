@@ -31,6 +31,8 @@ def main() -> None:
         if os.environ.get("SAFELEDGER_DEBUG"):
             raise
         print(f"safeledger: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        print("please report this with the input that caused it (SAFELEDGER_DEBUG=1 shows a traceback)",
-              file=sys.stderr)
+        print(
+            "please report it with the input that caused it (SAFELEDGER_DEBUG=1: traceback)",
+            file=sys.stderr,
+        )
         sys.exit(2)

@@ -31,7 +31,8 @@ def check(
         Path | None, typer.Argument(help="Ledger folder (default: found upward from here).")
     ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Judge overdue hazards and duties as of this date.")
+        str | None,
+        typer.Option("--as-of", help="Judge overdue hazards and duties as of this date."),
     ] = None,
     output_format: Annotated[CheckFormat, typer.Option("--format", help="Output format.")] = (
         CheckFormat.text
@@ -39,7 +40,9 @@ def check(
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
     no_compliance: Annotated[
         bool,
-        typer.Option("--no-compliance", help="Skip the overdue/duty findings; check the data only."),
+        typer.Option(
+            "--no-compliance", help="Skip the overdue/duty findings; check the data only."
+        ),
     ] = False,
     against: Annotated[
         str | None,

@@ -53,7 +53,8 @@ class ReportSettings(BaseModel):
         m = _DUE_RE.match(value.strip())
         if not m or not 1 <= int(m.group(2)) <= 31:
             raise ValueError(
-                f"'{value}' is not a due rule; use quarter_last_month:DAY (e.g. quarter_last_month:25)"
+                f"'{value}' is not a due rule; use quarter_last_month:DAY"
+                " (e.g. quarter_last_month:25)"
                 " or next_quarter:DAY (e.g. next_quarter:15)"
             )
         return value.strip()
@@ -67,7 +68,9 @@ class Config(BaseModel):
     locale: Literal["zh-CN", "en"] = Field(default="zh-CN", title="语言")
     communities: list[Text] | None = Field(default=None, title="社区")
     domains: list[Text] | None = Field(default=None, title="领域")
-    categories: list[Text] = Field(default_factory=lambda: list(DEFAULT_CATEGORIES), title="隐患类别")
+    categories: list[Text] = Field(
+        default_factory=lambda: list(DEFAULT_CATEGORIES), title="隐患类别"
+    )
     report: ReportSettings = Field(default_factory=ReportSettings, title="报告")
     duties: dict[str, DutyPeriodOverride] = Field(default_factory=dict, title="职责周期")
     id_format: Text = Field(default="H-{year}-{seq:03d}", title="隐患编号格式")

@@ -25,7 +25,8 @@ def parse_date(value: object) -> dt.date:
     """Return the date ``value`` stands for, or raise :class:`DateFormError`."""
     if isinstance(value, dt.datetime):
         raise DateFormError(
-            f"'{value.isoformat(sep=' ')}' has a time of day; give a date only ({ACCEPTED_DATE_FORMS})"
+            f"'{value.isoformat(sep=' ')}' has a time of day; "
+            f"give a date only ({ACCEPTED_DATE_FORMS})"
         )
     if isinstance(value, dt.date):
         return value

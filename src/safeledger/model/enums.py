@@ -174,7 +174,12 @@ _SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "detector": ("烟温感探测器",),
         "water_supply": ("消防供水能力",),
     },
-    "Period": {"month": ("月", "每月"), "quarter": ("季度", "每季度"), "half_year": ("半年", "每半年"), "year": ("年", "每年")},
+    "Period": {
+        "month": ("月", "每月"),
+        "quarter": ("季度", "每季度"),
+        "half_year": ("半年", "每半年"),
+        "year": ("年", "每年"),
+    },
     "HazardStatus": {
         "pending": ("整改中",),
         "overdue": ("逾期未整改",),

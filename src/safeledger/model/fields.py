@@ -53,7 +53,9 @@ def _bool(value: Any) -> bool:
         if word in FALSE_WORDS:
             return False
     raise PydanticCustomError(
-        "bool_word", "'{value}' is not yes/no; accepted: 是/否, yes/no, true/false", {"value": value}
+        "bool_word",
+        "'{value}' is not yes/no; accepted: 是/否, yes/no, true/false",
+        {"value": value},
     )
 
 
@@ -66,12 +68,16 @@ def _decimal(value: Any) -> Decimal:
         number = Decimal(text)
     except InvalidOperation:
         raise PydanticCustomError(
-            "decimal", "'{value}' is not an amount in yuan (e.g. 12000 or 3500.50)", {"value": value}
+            "decimal",
+            "'{value}' is not an amount in yuan (e.g. 12000 or 3500.50)",
+            {"value": value},
         ) from None
     if not number.is_finite():
         raise PydanticCustomError("decimal", "'{value}' is not a finite amount", {"value": value})
     if number < 0:
-        raise PydanticCustomError("decimal", "'{value}' is negative; amounts are ≥ 0", {"value": value})
+        raise PydanticCustomError(
+            "decimal", "'{value}' is negative; amounts are ≥ 0", {"value": value}
+        )
     return number
 
 
@@ -106,7 +112,8 @@ def enum_parser(enum: type[LedgerEnum]) -> BeforeValidator:
         found = enum.parse(value)
         if found is None:
             raise PydanticCustomError(
-                "enum_value", "'{value}' is not accepted; use one of: {accepted}",
+                "enum_value",
+                "'{value}' is not accepted; use one of: {accepted}",
                 {"value": value, "accepted": enum.accepted()},
             )
         return found

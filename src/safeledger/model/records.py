@@ -23,12 +23,12 @@ from safeledger.model.enums import (
     Verification,
 )
 from safeledger.model.fields import (
+    Amount,
     Count,
     LedgerDate,
     SplitList,
     Text,
     YesNo,
-    Amount,
     enum_parser,
 )
 
@@ -87,9 +87,9 @@ class Enterprise(Record):
     principal_phone: Text | None = Field(default=None, title="负责人电话")
     safety_officer: Text | None = Field(default=None, title="安全管理人员")
     high_risk: YesNo = Field(default=False, title="高危行业")
-    facilities: Annotated[
-        list[Annotated[Facility, enum_parser(Facility)]], SplitList
-    ] = Field(default_factory=list, title="消防设施")
+    facilities: Annotated[list[Annotated[Facility, enum_parser(Facility)]], SplitList] = Field(
+        default_factory=list, title="消防设施"
+    )
     certificates: list[Certificate] = Field(default_factory=list, title="特种作业证书")
     projects: Annotated[list[Text], SplitList] = Field(default_factory=list, title="物业项目")
     status: Annotated[EnterpriseStatus, enum_parser(EnterpriseStatus)] = Field(
@@ -207,4 +207,3 @@ ACTIVITY_MODELS: dict[str, type[Activity]] = {
 }
 
 AnyRecord = Enterprise | Hazard | Activity
-

@@ -43,10 +43,10 @@ def validate_ledger(raw: RawLedger, *, today: dt.date) -> tuple[Ledger, list[Dia
     diags.extend(
         rules.references(located["hazards"], located["activities"], enterprise_ids, hazard_ids)  # type: ignore[arg-type]
     )
-    enterprises = {}
+    enterprises: dict[str, Enterprise] = {}
     for loc in located["enterprises"]:
         diags.extend(rules.enterprise_rules(loc))
-        enterprises.setdefault(loc.record.id, loc.record)  # type: ignore[attr-defined]
+        enterprises.setdefault(loc.record.id, loc.record)  # type: ignore[attr-defined,arg-type]
     evidence = rules.list_evidence(raw.root)
     for loc in located["hazards"]:
         diags.extend(rules.hazard_rules(loc, today=today, root=raw.root, evidence_files=evidence))

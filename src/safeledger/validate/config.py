@@ -22,17 +22,25 @@ def validate_config(data: dict[str, Any] | None) -> tuple[Config, list[Diagnosti
     if data is None:
         return FALLBACK, [], True
     if not isinstance(data, dict):
-        return FALLBACK, [_error("config", f"{CONFIG_FILE} must be a mapping of settings", ())], True
+        return (
+            FALLBACK,
+            [_error("config", f"{CONFIG_FILE} must be a mapping of settings", ())],
+            True,
+        )
     version = data.get("format", data.get("格式版本"))
     if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
-        return FALLBACK, [
-            _error(
-                "format-version",
-                f"this ledger is written in format {version}, but this safeledger knows format "
-                f"{FORMAT_VERSION} only; upgrade safeledger (pip install -U safeledger)",
-                ("format",),
-            )
-        ], False
+        return (
+            FALLBACK,
+            [
+                _error(
+                    "format-version",
+                    f"this ledger is written in format {version}, but this safeledger knows format "
+                    f"{FORMAT_VERSION} only; upgrade safeledger (pip install -U safeledger)",
+                    ("format",),
+                )
+            ],
+            False,
+        )
     norm = normalise(Config, data, file=CONFIG_FILE, index=0, record_id=None)
     diags = list(norm.diagnostics)
     try:
@@ -42,13 +50,25 @@ def validate_config(data: dict[str, Any] | None) -> tuple[Config, list[Diagnosti
             loc = tuple(err["loc"])
             written = norm.written.get(loc[:1], ()) if loc else ()
             where = ".".join(str(p) for p in loc) or "settings"
-            msg = "is required" if err["type"] == "missing" else err["msg"].removeprefix("Value error, ")
-            diags.append(_error("config", f"{where}: {msg}", written, field=str(loc[0]) if loc else None))
+            msg = (
+                "is required"
+                if err["type"] == "missing"
+                else err["msg"].removeprefix("Value error, ")
+            )
+            diags.append(
+                _error("config", f"{where}: {msg}", written, field=str(loc[0]) if loc else None)
+            )
         return FALLBACK, diags, True
 
 
 def _error(
     code: str, message: str, path: tuple[str | int, ...], field: str | None = None
 ) -> Diagnostic:
-    return Diagnostic(code=code, severity=ERROR, message=message, file=CONFIG_FILE,
-                      field=field, anchor=Anchor(0, path))
+    return Diagnostic(
+        code=code,
+        severity=ERROR,
+        message=message,
+        file=CONFIG_FILE,
+        field=field,
+        anchor=Anchor(0, path),
+    )

@@ -157,9 +157,11 @@ def _unknown_key(
     suggestion = ""
     if close:
         target = names.alias.get(close[0].casefold(), close[0])
-        suggestion = f"; did you mean '{close[0]}'" + (
-            f" ({describe(model, target)})" if close[0] != target else ""
-        ) + "?"
+        suggestion = (
+            f"; did you mean '{close[0]}'"
+            + (f" ({describe(model, target)})" if close[0] != target else "")
+            + "?"
+        )
     where = ".".join(str(p) for p in wpath[:-1])
     return Diagnostic(
         code="unknown-key",
@@ -168,8 +170,8 @@ def _unknown_key(
         file=file,
         record=record_id,
         field=None,
-        hint=None if suggestion else "accepted keys: " + ", ".join(
-            describe(model, n) for n in model.model_fields
-        ),
+        hint=None
+        if suggestion
+        else "accepted keys: " + ", ".join(describe(model, n) for n in model.model_fields),
         anchor=Anchor(index, wpath),
     )

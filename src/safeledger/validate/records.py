@@ -70,7 +70,9 @@ def validate_record(raw: RawRecord) -> tuple[Record | None, list[Diagnostic], Wr
     return instance, [_position_csv(d, raw) for d in diags], norm.written
 
 
-def _activity_model(raw: RawRecord, rid: str | None) -> tuple[type[Activity] | None, list[Diagnostic]]:
+def _activity_model(
+    raw: RawRecord, rid: str | None
+) -> tuple[type[Activity] | None, list[Diagnostic]]:
     names = field_names(Activity)
     for key, value in raw.data.items():
         if names.alias.get(str(key).strip().casefold()) == "kind":
@@ -81,7 +83,8 @@ def _activity_model(raw: RawRecord, rid: str | None) -> tuple[type[Activity] | N
                         code="enum",
                         severity=ERROR,
                         message=(
-                            f"{describe(Activity, 'kind')} '{value}' is not an activity kind; use one of: "
+                            f"{describe(Activity, 'kind')} '{value}' is not an activity kind; "
+                            "use one of: "
                             f"{ActivityKind.accepted()}"
                         ),
                         file=raw.file,
@@ -95,7 +98,9 @@ def _activity_model(raw: RawRecord, rid: str | None) -> tuple[type[Activity] | N
         Diagnostic(
             code="required",
             severity=ERROR,
-            message=f"{describe(Activity, 'kind')} is required; use one of: {ActivityKind.accepted()}",
+            message=(
+                f"{describe(Activity, 'kind')} is required; use one of: {ActivityKind.accepted()}"
+            ),
             file=raw.file,
             record=rid,
             field="kind",
@@ -116,7 +121,10 @@ def _from_validation_error(
         if kind == "missing":
             code, message = "required", f"{what} is required"
         elif kind in _PLAIN_MESSAGES:
-            code, message = "type", f"{what} {_PLAIN_MESSAGES[kind]} (got {_short(err.get('input'))})"
+            code, message = (
+                "type",
+                f"{what} {_PLAIN_MESSAGES[kind]} (got {_short(err.get('input'))})",
+            )
         elif kind == "date_form":
             code, message = "date-format", f"{what}: {err['msg']}"
         elif kind == "enum_value":

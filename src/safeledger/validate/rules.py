@@ -33,8 +33,14 @@ class Located:
 
 
 def _diag(
-    loc: Located, code: str, message: str, *, field: str | None = None,
-    severity: str = ERROR, hint: str | None = None, path: tuple[str | int, ...] | None = None,
+    loc: Located,
+    code: str,
+    message: str,
+    *,
+    field: str | None = None,
+    severity: str = ERROR,
+    hint: str | None = None,
+    path: tuple[str | int, ...] | None = None,
 ) -> Diagnostic:
     canonical = path if path is not None else ((field,) if field else ())
     written = loc.written.get(canonical, ()) if canonical else ()
@@ -64,9 +70,11 @@ def duplicate_ids(kind: str, records: list[Located]) -> Iterator[Diagnostic]:
         for loc, here in zip(places, names, strict=True):
             others = ", ".join(n for n in names if n != here) or here
             yield _diag(
-                loc, "duplicate-id",
+                loc,
+                "duplicate-id",
                 f"{kind[:-1]} id '{rid}' is used {len(places)} times; also at {others}",
-                field="id", hint="give every record its own id",
+                field="id",
+                hint="give every record its own id",
             )
 
 
@@ -75,15 +83,20 @@ def _place(ref: RecordRef) -> str:
 
 
 def references(
-    hazards: list[Located], activities: list[Located], enterprise_ids: set[str], hazard_ids: set[str]
+    hazards: list[Located],
+    activities: list[Located],
+    enterprise_ids: set[str],
+    hazard_ids: set[str],
 ) -> Iterator[Diagnostic]:
     for loc in [*hazards, *activities]:
         ent = loc.record.enterprise  # type: ignore[attr-defined]
         if ent not in enterprise_ids:
             yield _diag(
-                loc, "unknown-enterprise",
+                loc,
+                "unknown-enterprise",
                 f"enterprise (责任单位) '{ent}' is not an enterprise id of this ledger",
-                field="enterprise", hint=_suggest(ent, enterprise_ids),
+                field="enterprise",
+                hint=_suggest(ent, enterprise_ids),
             )
     for loc in activities:
         rec = loc.record
@@ -91,9 +104,12 @@ def references(
             for i, hid in enumerate(rec.hazards):
                 if hid not in hazard_ids:
                     yield _diag(
-                        loc, "unknown-hazard",
+                        loc,
+                        "unknown-hazard",
                         f"hazards[{i}] '{hid}' is not a hazard id of this ledger",
-                        field="hazards", path=("hazards",), hint=_suggest(hid, hazard_ids),
+                        field="hazards",
+                        path=("hazards",),
+                        hint=_suggest(hid, hazard_ids),
                     )
 
 
@@ -116,10 +132,12 @@ def configured_values(config: Config, records: list[Located]) -> Iterator[Diagno
             if value is None or allowed is None or value in allowed:
                 continue
             yield _diag(
-                loc, f"unknown-{field}",
+                loc,
+                f"unknown-{field}",
                 f"{describe(type(loc.record), field)} '{value}' is not one of the {key} in "
                 f"safeledger.yaml: {', '.join(allowed)}",
-                field=field, hint=f"use one of them, or add '{value}' to {key} in safeledger.yaml",
+                field=field,
+                hint=f"use one of them, or add '{value}' to {key} in safeledger.yaml",
             )
 
 
@@ -134,8 +152,13 @@ def hazard_rules(
     for i, path in enumerate(h.evidence):
         problem = evidence_problem(path, root, evidence_files)
         if problem:
-            yield _diag(loc, "evidence", f"evidence[{i}] '{path}' {problem}", field="evidence",
-                        hint="paths are relative to the ledger root, e.g. evidence/2025/photo.jpg")
+            yield _diag(
+                loc,
+                "evidence",
+                f"evidence[{i}] '{path}' {problem}",
+                field="evidence",
+                hint="paths are relative to the ledger root, e.g. evidence/2025/photo.jpg",
+            )
     if h.plan and _looks_like_path(h.plan):
         problem = evidence_problem(h.plan, root, evidence_files)
         if problem:
@@ -145,61 +168,126 @@ def hazard_rules(
 def _chronology(loc: Located, h: Hazard, today: dt.date) -> Iterator[Diagnostic]:
     m = type(h)
     if h.deadline < h.found_on:
-        yield _diag(loc, "chronology", f"{describe(m, 'deadline')} {h.deadline} is before "
-                    f"{describe(m, 'found_on')} {h.found_on}", field="deadline")
+        yield _diag(
+            loc,
+            "chronology",
+            f"{describe(m, 'deadline')} {h.deadline} is before "
+            f"{describe(m, 'found_on')} {h.found_on}",
+            field="deadline",
+        )
     if h.rectified_on and h.rectified_on < h.found_on:
-        yield _diag(loc, "chronology", f"{describe(m, 'rectified_on')} {h.rectified_on} is before "
-                    f"{describe(m, 'found_on')} {h.found_on}", field="rectified_on")
+        yield _diag(
+            loc,
+            "chronology",
+            f"{describe(m, 'rectified_on')} {h.rectified_on} is before "
+            f"{describe(m, 'found_on')} {h.found_on}",
+            field="rectified_on",
+        )
     if h.verified_on and h.rectified_on and h.verified_on < h.rectified_on:
-        yield _diag(loc, "chronology", f"{describe(m, 'verified_on')} {h.verified_on} is before "
-                    f"{describe(m, 'rectified_on')} {h.rectified_on}", field="verified_on")
+        yield _diag(
+            loc,
+            "chronology",
+            f"{describe(m, 'verified_on')} {h.verified_on} is before "
+            f"{describe(m, 'rectified_on')} {h.rectified_on}",
+            field="verified_on",
+        )
     for i, ext in enumerate(h.extensions):
         if ext.to < h.deadline:
-            yield _diag(loc, "chronology", f"extensions[{i}].to {ext.to} is before the deadline "
-                        f"{h.deadline}; an extension moves the deadline later",
-                        field="extensions", path=("extensions", i, "to"), severity=WARNING)
+            yield _diag(
+                loc,
+                "chronology",
+                f"extensions[{i}].to {ext.to} is before the deadline "
+                f"{h.deadline}; an extension moves the deadline later",
+                field="extensions",
+                path=("extensions", i, "to"),
+                severity=WARNING,
+            )
         if ext.on and ext.on < h.found_on:
-            yield _diag(loc, "chronology", f"extensions[{i}].on {ext.on} is before found_on "
-                        f"{h.found_on}", field="extensions", path=("extensions", i, "on"))
+            yield _diag(
+                loc,
+                "chronology",
+                f"extensions[{i}].on {ext.on} is before found_on {h.found_on}",
+                field="extensions",
+                path=("extensions", i, "on"),
+            )
     for i, re_ in enumerate(h.reinspections):
         if re_.on < h.found_on:
-            yield _diag(loc, "chronology", f"reinspections[{i}].on {re_.on} is before found_on "
-                        f"{h.found_on}", field="reinspections", path=("reinspections", i, "on"))
+            yield _diag(
+                loc,
+                "chronology",
+                f"reinspections[{i}].on {re_.on} is before found_on {h.found_on}",
+                field="reinspections",
+                path=("reinspections", i, "on"),
+            )
     dated: list[tuple[str, tuple[str | int, ...], dt.date | None]] = [
         ("found_on", ("found_on",), h.found_on),
         ("rectified_on", ("rectified_on",), h.rectified_on),
         ("verified_on", ("verified_on",), h.verified_on),
         ("reported_on", ("reported_on",), h.reported_on),
-        *((f"reinspections[{i}].on", ("reinspections", i, "on"), r.on)
-          for i, r in enumerate(h.reinspections)),
-        *((f"extensions[{i}].on", ("extensions", i, "on"), e.on) for i, e in enumerate(h.extensions)),
+        *(
+            (f"reinspections[{i}].on", ("reinspections", i, "on"), r.on)
+            for i, r in enumerate(h.reinspections)
+        ),
+        *(
+            (f"extensions[{i}].on", ("extensions", i, "on"), e.on)
+            for i, e in enumerate(h.extensions)
+        ),
     ]
     for name, path, value in dated:
         if value is not None and value > today:
-            yield _diag(loc, "future-date", f"{name} {value} is after today ({today}); "
-                        "record events when they have happened", field=str(path[0]), path=path)
+            yield _diag(
+                loc,
+                "future-date",
+                f"{name} {value} is after today ({today}); record events when they have happened",
+                field=str(path[0]),
+                path=path,
+            )
 
 
 def _closure(loc: Located, h: Hazard) -> Iterator[Diagnostic]:
     m = type(h)
     if h.rectified_on and not h.measures:
-        yield _diag(loc, "closure", f"{describe(m, 'measures')} is required once the hazard is "
-                    f"rectified ({describe(m, 'rectified_on')} {h.rectified_on})", field="measures")
+        yield _diag(
+            loc,
+            "closure",
+            f"{describe(m, 'measures')} is required once the hazard is "
+            f"rectified ({describe(m, 'rectified_on')} {h.rectified_on})",
+            field="measures",
+        )
     if h.verified_on:
         if not h.rectified_on:
-            yield _diag(loc, "closure", f"{describe(m, 'verified_on')} is set but "
-                        f"{describe(m, 'rectified_on')} is not: a hazard is verified after it is "
-                        "rectified", field="verified_on")
+            yield _diag(
+                loc,
+                "closure",
+                f"{describe(m, 'verified_on')} is set but "
+                f"{describe(m, 'rectified_on')} is not: a hazard is verified after it is "
+                "rectified",
+                field="verified_on",
+            )
         if not h.verified_by:
-            yield _diag(loc, "closure", f"{describe(m, 'verified_by')} is required with "
-                        f"{describe(m, 'verified_on')}", field="verified_on")
+            yield _diag(
+                loc,
+                "closure",
+                f"{describe(m, 'verified_by')} is required with {describe(m, 'verified_on')}",
+                field="verified_on",
+            )
         elif h.verified_by == h.responsible:
-            yield _diag(loc, "self-verified", f"{describe(m, 'verified_by')} '{h.verified_by}' is "
-                        f"also {describe(m, 'responsible')}; re-inspection should be done by "
-                        "someone else", field="verified_by", severity=WARNING)
+            yield _diag(
+                loc,
+                "self-verified",
+                f"{describe(m, 'verified_by')} '{h.verified_by}' is "
+                f"also {describe(m, 'responsible')}; re-inspection should be done by "
+                "someone else",
+                field="verified_by",
+                severity=WARNING,
+            )
     elif h.verification is not None:
-        yield _diag(loc, "closure", f"{describe(m, 'verification')} is set without "
-                    f"{describe(m, 'verified_on')}", field="verification")
+        yield _diag(
+            loc,
+            "closure",
+            f"{describe(m, 'verification')} is set without {describe(m, 'verified_on')}",
+            field="verification",
+        )
 
 
 def _is_closed(h: Hazard) -> bool:
@@ -211,9 +299,8 @@ def _is_closed(h: Hazard) -> bool:
         events.append((h.verified_on, 1, h.verification_result or Verification.passed))
     if not events:
         return False
-    last = max(events, key=lambda e: (e[0], e[1]))
-    last = (last[0], last[2])
-    return last[1] == Verification.passed and not (h.rectified_on and h.rectified_on > last[0])
+    on, _, result = max(events, key=lambda e: (e[0], e[1]))
+    return result == Verification.passed and not (h.rectified_on and h.rectified_on > on)
 
 
 def _major(loc: Located, h: Hazard) -> Iterator[Diagnostic]:
@@ -222,17 +309,35 @@ def _major(loc: Located, h: Hazard) -> Iterator[Diagnostic]:
     m = type(h)
     closed = _is_closed(h)
     if not closed and not h.interim_measures:
-        yield _diag(loc, "major-interim-measures", f"a major hazard that is not closed needs "
-                    f"{describe(m, 'interim_measures')}", field="interim_measures")
+        yield _diag(
+            loc,
+            "major-interim-measures",
+            f"a major hazard that is not closed needs {describe(m, 'interim_measures')}",
+            field="interim_measures",
+        )
     if not h.reported_on:
-        yield _diag(loc, "major-reported", f"a major hazard needs {describe(m, 'reported_on')}: "
-                    "the date it was reported to the authority", field="reported_on")
+        yield _diag(
+            loc,
+            "major-reported",
+            f"a major hazard needs {describe(m, 'reported_on')}: "
+            "the date it was reported to the authority",
+            field="reported_on",
+        )
     if closed and not h.evidence:
-        yield _diag(loc, "major-evidence", f"a major hazard is closed only with "
-                    f"{describe(m, 'evidence')}", field="evidence")
+        yield _diag(
+            loc,
+            "major-evidence",
+            f"a major hazard is closed only with {describe(m, 'evidence')}",
+            field="evidence",
+        )
     if not h.plan:
-        yield _diag(loc, "major-plan", f"a major hazard has no {describe(m, 'plan')} "
-                    "(五落实: 措施、资金、期限、责任人、预案)", field="plan", severity=WARNING)
+        yield _diag(
+            loc,
+            "major-plan",
+            f"a major hazard has no {describe(m, 'plan')} (五落实: 措施、资金、期限、责任人、预案)",
+            field="plan",
+            severity=WARNING,
+        )
 
 
 def _looks_like_path(text: str) -> bool:
@@ -282,25 +387,40 @@ def enterprise_rules(loc: Located) -> Iterator[Diagnostic]:
     assert isinstance(e, Enterprise)
     m = type(e)
     if e.credit_code is None:
-        yield _diag(loc, "credit-code-missing", f"{describe(m, 'credit_code')} is missing",
-                    severity=WARNING, hint="the 18-character code on the business licence")
+        yield _diag(
+            loc,
+            "credit-code-missing",
+            f"{describe(m, 'credit_code')} is missing",
+            severity=WARNING,
+            hint="the 18-character code on the business licence",
+        )
     else:
         problem = credit_code_problem(e.credit_code)
         if problem:
-            yield _diag(loc, "credit-code", f"{describe(m, 'credit_code')} '{e.credit_code}' "
-                        f"{problem}", field="credit_code",
-                        hint="check the code on the business licence (GB 32100-2015)")
+            yield _diag(
+                loc,
+                "credit-code",
+                f"{describe(m, 'credit_code')} '{e.credit_code}' {problem}",
+                field="credit_code",
+                hint="check the code on the business licence (GB 32100-2015)",
+            )
     if e.principal_phone:
         phone = re.sub(r"[\s()（）]", "", e.principal_phone)
         if not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
-            yield _diag(loc, "phone", f"{describe(m, 'principal_phone')} '{e.principal_phone}' is "
-                        "not a mainland mobile (11 digits, 1[3-9]…) or a landline with area code "
-                        "(e.g. 0431-88886666)", field="principal_phone")
+            yield _diag(
+                loc,
+                "phone",
+                f"{describe(m, 'principal_phone')} '{e.principal_phone}' is "
+                "not a mainland mobile (11 digits, 1[3-9]…) or a landline with area code "
+                "(e.g. 0431-88886666)",
+                field="principal_phone",
+            )
 
 
 def activity_rules(loc: Located, today: dt.date) -> Iterator[Diagnostic]:
     a = loc.record
     assert isinstance(a, Activity)
     if a.date > today:
-        yield _diag(loc, "future-date", f"date (日期) {a.date} is after today ({today})",
-                    field="date")
+        yield _diag(
+            loc, "future-date", f"date (日期) {a.date} is after today ({today})", field="date"
+        )
