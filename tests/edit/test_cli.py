@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from safeledger.cli.app import app
 from tests.edit.conftest import HAND_WRITTEN
-from tests.edit.test_atomic import _holder
+from tests.core.test_fileio import _holder
 
 runner = CliRunner()
 

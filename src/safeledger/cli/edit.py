@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from safeledger.cli.common import fail, ledger_root, stderr, stdout_console
-from safeledger.edit.atomic import DEFAULT_LOCK_TIMEOUT
-from safeledger.edit.hazards import EditResult, HazardDraft, extend, new_hazard, rectify, verify
 from safeledger.errors import SafeledgerError, UsageError
+from safeledger.fileio import DEFAULT_LOCK_TIMEOUT
 from safeledger.model.dates import DateFormError, parse_date
+
+if TYPE_CHECKING:  # ruamel.yaml loads only when an editing command runs
+    from safeledger.edit.hazards import EditResult
 
 LedgerOpt = Annotated[
     Path | None,
@@ -84,6 +86,8 @@ def new_hazard_cmd(
     """Record a new hazard in its own file hazards/<year>/<id>.yaml, with the next id."""
     try:
         root = ledger_root(ledger)
+        from safeledger.edit.hazards import HazardDraft, new_hazard
+
         draft = HazardDraft(
             enterprise=enterprise,
             location=location,
@@ -123,6 +127,8 @@ def rectify_cmd(
 ) -> None:
     """Record that a hazard was rectified (整改完成)."""
     try:
+        from safeledger.edit.hazards import rectify
+
         result = rectify(
             ledger_root(ledger),
             hazard_id,
@@ -155,6 +161,8 @@ def verify_cmd(
 ) -> None:
     """Record a verification (复查): a pass closes the hazard (销号), --fail reopens it."""
     try:
+        from safeledger.edit.hazards import verify
+
         result = verify(
             ledger_root(ledger),
             hazard_id,
@@ -182,6 +190,8 @@ def extend_cmd(
 ) -> None:
     """Record an approved extension of a hazard's deadline (延期)."""
     try:
+        from safeledger.edit.hazards import extend
+
         result = extend(
             ledger_root(ledger),
             hazard_id,

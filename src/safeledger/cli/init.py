@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from safeledger.cli.common import fail, stdout_console
-from safeledger.edit.init import PLACEHOLDER_ORGANISATION, init_ledger
 from safeledger.errors import SafeledgerError
 
 
@@ -24,6 +23,8 @@ def init(
     """Create a new ledger: a commented safeledger.yaml, the folders, .gitignore and a
     pre-commit configuration that runs safeledger check."""
     try:
+        from safeledger.edit.init import init_ledger
+
         result = init_ledger(directory, organisation)
     except SafeledgerError as err:
         raise fail(err) from None
@@ -33,8 +34,7 @@ def init(
         out.print(f"  {rel}", markup=False)
     if not organisation:
         out.print(
-            "next: put your organisation's name in safeledger.yaml "
-            f"(now '{PLACEHOLDER_ORGANISATION}')",
+            f"next: put your organisation's name in safeledger.yaml (now '{_placeholder()}')",
             markup=False,
         )
     out.print("then: git init && pre-commit install   (optional)", markup=False)
@@ -42,3 +42,9 @@ def init(
 
 def register(app: typer.Typer) -> None:
     app.command("init")(init)
+
+
+def _placeholder() -> str:
+    from safeledger.edit.init import PLACEHOLDER_ORGANISATION
+
+    return PLACEHOLDER_ORGANISATION

@@ -10,9 +10,8 @@ from typing import Annotated
 import typer
 
 from safeledger.cli.common import fail, stderr
-from safeledger.edit.atomic import write_atomic
-from safeledger.edit.schema import render_schema
 from safeledger.errors import SafeledgerError
+from safeledger.fileio import write_atomic
 
 
 class SchemaKind(StrEnum):
@@ -33,6 +32,8 @@ def schema(
     """Print the JSON Schema (draft 2020-12) of a kind of ledger file, with Chinese titles,
     so that editors complete and check fields (see docs/editor.md)."""
     try:
+        from safeledger.edit.schema import render_schema
+
         text = render_schema(kind.value)
         if output is None:
             sys.stdout.write(text)

@@ -35,7 +35,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from safeledger.api import LoadResult, load_ledger
 from safeledger.diagnostics import ERROR, Diagnostic
-from safeledger.edit.atomic import DEFAULT_LOCK_TIMEOUT, ledger_lock, write_atomic
+from safeledger.fileio import DEFAULT_LOCK_TIMEOUT, ledger_lock, write_atomic
 from safeledger.edit.editors import CsvRecord, EditRefused, RecordEditor, YamlRecord
 from safeledger.edit.yamlrt import make_yaml
 from safeledger.errors import SafeledgerError, UsageError

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from safeledger.edit.atomic import LOCK_FILE, write_atomic
+from safeledger.fileio import LOCK_FILE, write_atomic
 from safeledger.errors import SafeledgerError
 from safeledger.model.config import DEFAULT_CATEGORIES, DEFAULT_SIGNATURES
 from safeledger.read.raw import CONFIG_FILE

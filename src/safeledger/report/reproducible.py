@@ -8,14 +8,13 @@ that date."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
-import os
 import re
-import tempfile
 import zipfile
 from pathlib import Path
+
+from safeledger.fileio import write_atomic
 
 __all__ = ["normalise_package", "write_atomically"]
 
@@ -43,19 +42,5 @@ def normalise_package(data: bytes, when: dt.date) -> bytes:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and
-    :func:`os.replace`, so a failure never leaves a half-written file behind."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    """Write ``data`` to ``path`` crash-safely (see :func:`safeledger.fileio.write_atomic`)."""
+    write_atomic(path, data)

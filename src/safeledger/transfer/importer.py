@@ -34,11 +34,11 @@ from typing import Any, Literal, cast
 
 from safeledger.diagnostics import ERROR, WARNING, Diagnostic, Severity, count, sort_diagnostics
 from safeledger.errors import SafeledgerError, UsageError
+from safeledger.fileio import TargetExists, ledger_lock, write_atomic
 from safeledger.model import Config, Enterprise
 from safeledger.model.dates import DateFormError
 from safeledger.model.records import Record
 from safeledger.read.raw import RECORD_KINDS, RawLedger, RawRecord, RecordKind
-from safeledger.transfer.atomic import TargetExists, write_atomic
 from safeledger.transfer.canonical import record_data
 from safeledger.transfer.columns import EXTENDED_TO, models_of
 from safeledger.transfer.header import Column, Header, find_header, guess_kind, kind_of_sheet
@@ -73,9 +73,6 @@ FOOTER_WORDS = (
     "备注:",
     "备注：",
 )
-# The ledger write lock of the editing commands (safeledger.edit.atomic.LOCK_FILE): the
-# same file, so import and edits never interleave.
-LOCK_FILE = ".safeledger.lock"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 # Diagnostic codes of the import (besides the codes of `check`).
@@ -766,29 +763,17 @@ def import_file(
 ) -> ImportResult:
     """Read the ledger at ``root``, plan the import of ``source`` and (unless ``dry_run``
     or there are errors) write it."""
-    from filelock import FileLock, Timeout
-
     from safeledger.read import read_ledger
 
     if not source.is_file():
         raise SafeledgerError(f"{source} is not a file")
-    lock = FileLock(root / LOCK_FILE, timeout=10)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise SafeledgerError(
-            f"another safeledger command is writing this ledger (lock file {root / LOCK_FILE})",
-            hint="wait for it to finish and try again",
-        ) from None
-    try:
+    with ledger_lock(root):
         raw = read_ledger(root)
         result = plan_import(
             raw, source, kind=kind, sheet=sheet, layout=layout, skip_bad=skip_bad, today=today
         )
         if not dry_run and not result.blocked and result.files:
             write_plan(root, result)
-    finally:
-        lock.release()
     return result
 
 

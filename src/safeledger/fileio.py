@@ -1,5 +1,6 @@
 """Crash-safe writes and the ledger lock, shared by every command that writes a ledger
-(the editing commands here, ``safeledger import`` in :mod:`safeledger.transfer`).
+(the editing commands, ``import``, ``export``, ``report -o``).  It sits in the lowest
+layer so that every package that writes can use the one implementation.
 
 * :func:`write_atomic` writes a temporary file in the same folder, flushes and fsyncs it,
   renames it over the target with :func:`os.replace` (atomic on POSIX and Windows), then
@@ -23,7 +24,14 @@ from filelock import FileLock, Timeout
 
 from safeledger.errors import SafeledgerError
 
-__all__ = ["DEFAULT_LOCK_TIMEOUT", "LOCK_FILE", "LockBusy", "ledger_lock", "write_atomic"]
+__all__ = [
+    "DEFAULT_LOCK_TIMEOUT",
+    "LOCK_FILE",
+    "LockBusy",
+    "TargetExists",
+    "ledger_lock",
+    "write_atomic",
+]
 
 LOCK_FILE = ".safeledger.lock"
 DEFAULT_LOCK_TIMEOUT = 10.0  # seconds
@@ -31,6 +39,10 @@ DEFAULT_LOCK_TIMEOUT = 10.0  # seconds
 
 class LockBusy(SafeledgerError):
     """Another safeledger command holds the ledger lock for longer than we wait."""
+
+
+class TargetExists(FileExistsError):
+    """``write_atomic(..., exclusive=True)`` found the target already there."""
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -44,14 +56,17 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
     """Replace (or create) ``path`` with ``data`` atomically.
 
     The temporary file is created next to ``path`` (a rename is atomic only within one
     file system) and keeps the permissions of the file it replaces.  On any failure the
-    temporary file is removed and ``path`` is untouched; the exception propagates."""
+    temporary file is removed and ``path`` is untouched; the exception propagates.
+    With ``exclusive`` an existing ``path`` is never replaced (:class:`TargetExists`):
+    the temporary file is hard-linked to the name, which fails if it exists."""
     path = Path(path)
     folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     tmp = Path(tmp_name)
     try:
@@ -63,12 +78,28 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.chmod(tmp, path.stat().st_mode & 0o7777)
         if not path.exists():
             os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
+        if exclusive:
+            _link_exclusive(tmp, path)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
     _fsync_dir(folder)
+
+
+def _link_exclusive(tmp: Path, path: Path) -> None:
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise TargetExists(str(path)) from None
+    except OSError:  # no hard links on this file system (some network or FAT mounts)
+        if path.exists():
+            raise TargetExists(str(path)) from None
+        os.replace(tmp, path)
+        return
+    tmp.unlink()
 
 
 def _umask() -> int:

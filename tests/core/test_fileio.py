@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from safeledger.edit import atomic
-from safeledger.edit.atomic import LOCK_FILE, LockBusy, ledger_lock, write_atomic
+from safeledger import fileio
+from safeledger.fileio import LOCK_FILE, LockBusy, ledger_lock, write_atomic
 
 
 def test_write_atomic_creates_and_replaces(tmp_path: Path) -> None:
@@ -32,7 +32,7 @@ def test_write_atomic_failure_leaves_the_original(
     def broken(src: object, dst: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(atomic.os, "replace", broken)
+    monkeypatch.setattr(fileio.os, "replace", broken)
     with pytest.raises(OSError, match="No space"):
         write_atomic(target, b"new\n")
     assert target.read_bytes() == b"original\n"
@@ -42,7 +42,7 @@ def test_write_atomic_failure_leaves_the_original(
 HOLD = """
 import sys, time
 from pathlib import Path
-from safeledger.edit.atomic import ledger_lock
+from safeledger.fileio import ledger_lock
 with ledger_lock(Path(sys.argv[1])):
     print("locked", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -87,3 +87,14 @@ def test_lock_waits_for_the_other_process(tmp_path: Path) -> None:
 def test_lock_is_reentrant_in_one_process(tmp_path: Path) -> None:
     with ledger_lock(tmp_path, timeout=0.1), ledger_lock(tmp_path, timeout=0.1):
         assert (tmp_path / LOCK_FILE).exists()
+
+
+def test_exclusive_write_never_replaces(tmp_path: Path) -> None:
+    from safeledger.fileio import TargetExists
+
+    target = tmp_path / "sub" / "r.yaml"
+    write_atomic(target, b"first\n", exclusive=True)
+    with pytest.raises(TargetExists):
+        write_atomic(target, b"second\n", exclusive=True)
+    assert target.read_bytes() == b"first\n"
+    assert [p.name for p in target.parent.iterdir()] == ["r.yaml"]  # no temp file left

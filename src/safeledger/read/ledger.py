@@ -1,0 +1,146 @@
+"""Finding the ledger root and reading every file of a ledger, in a process pool when big."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from safeledger.diagnostics import ERROR, Diagnostic
+from safeledger.errors import LedgerNotFound
+from safeledger.read import codes
+from safeledger.read.files import read_file
+from safeledger.read.pool import Entry, read_files
+from safeledger.read.raw import CONFIG_FILE, RECORD_KINDS, RawLedger
+
+LEDGER_SUFFIXES = (".yaml", ".yml", ".csv")
+
+
+def find_ledger_root(start: Path, *, explicit: bool = False) -> Path:
+    """The nearest folder upward from ``start`` (inclusive) holding safeledger.yaml.
+
+    ``explicit``: ``start`` was named by the user as the ledger, so only it counts (a
+    folder without safeledger.yaml is an error, not a reason to look further up)."""
+    start = start.expanduser()
+    if not start.exists():
+        raise LedgerNotFound(f"{start} does not exist")
+    here = start.resolve()
+    if here.is_file():
+        here = here.parent
+    if explicit and not (here / CONFIG_FILE).is_file():
+        raise LedgerNotFound(
+            f"{start} is not a ledger: it has no {CONFIG_FILE} (the file that marks a ledger root)",
+            hint="Pass the ledger folder, or run `safeledger init` there to start one.",
+        )
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    raise LedgerNotFound(
+        f"no ledger found: neither {here} nor any folder above it holds {CONFIG_FILE}",
+        hint="Run `safeledger init` to start a ledger, or pass the ledger folder.",
+    )
+
+
+def read_ledger(root: Path, *, workers: int | None = None) -> RawLedger:
+    """Read the config and every record file of the ledger at ``root``.
+
+    Files are read in sorted path order; ``workers=None`` uses a process pool (one process
+    per core) when the files total more than a few MB, ``workers=1`` reads in-process.
+    The result is the same either way."""
+    ledger = RawLedger(root=root, config=None)
+    _read_config(root, ledger)
+    entries = discover(root, ledger)
+    for result in read_files(root, entries, workers):
+        if result.source is not None:
+            ledger.files.append(result.source)
+        ledger.records.extend(result.records)
+        ledger.diagnostics.extend(result.diagnostics)
+    return ledger
+
+
+def _read_config(root: Path, ledger: RawLedger) -> None:
+    if not (root / CONFIG_FILE).is_file():
+        ledger.diagnostics.append(
+            Diagnostic(
+                codes.CONFIG_MISSING,
+                ERROR,
+                f"{CONFIG_FILE} is missing at the ledger root",
+                file=CONFIG_FILE,
+                hint="Create it with at least `organisation: <who keeps the ledger>`.",
+            )
+        )
+        return
+    result = read_file(root, CONFIG_FILE, "config")
+    if result.source is not None:
+        ledger.files.append(result.source)
+    bad = {codes.YAML_SYNTAX, codes.NOT_A_RECORD, codes.EMPTY_FILE}
+    for d in result.diagnostics:
+        ledger.diagnostics.append(
+            d
+            if d.code not in bad
+            else Diagnostic(
+                codes.CONFIG_SYNTAX, ERROR, d.message, d.file, d.line, d.column, hint=d.hint
+            )
+        )
+    fatal = any(d.code != codes.DUPLICATE_KEY for d in result.diagnostics)
+    if len(result.items) == 1 and type(result.items[0]) is dict and not fatal:
+        ledger.config = result.items[0]
+    elif not fatal:
+        what = "empty" if not result.items else "not a mapping of settings"
+        ledger.diagnostics.append(
+            Diagnostic(
+                codes.CONFIG_SYNTAX,
+                ERROR,
+                f"{CONFIG_FILE} is {what}; it must be one mapping "
+                "such as `organisation: 同心街道办事处`",
+                file=CONFIG_FILE,
+                line=1,
+                column=1,
+            )
+        )
+
+
+def discover(root: Path, ledger: RawLedger) -> list[Entry]:
+    """Record files under enterprises/, hazards/, activities/ (any depth, hidden skipped),
+    sorted by path; other files become notes, outside symlinks diagnostics."""
+    real_root = root.resolve()
+    entries: list[Entry] = []
+    for kind in RECORD_KINDS:
+        top = root / kind
+        if not top.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(top):
+            for d in dirnames:
+                if not d.startswith(".") and os.path.islink(os.path.join(dirpath, d)):
+                    ledger.notes.append(f"{_rel(root, dirpath, d)}: a linked folder, not followed")
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            for name in filenames:
+                if name.startswith("."):
+                    continue
+                rel = _rel(root, dirpath, name)
+                if not name.lower().endswith(LEDGER_SUFFIXES):
+                    ledger.notes.append(f"{rel}: ignored (not .yaml, .yml or .csv)")
+                    continue
+                full = root / rel
+                if full.is_symlink() and not full.resolve().is_relative_to(real_root):
+                    ledger.diagnostics.append(
+                        Diagnostic(
+                            codes.SYMLINK_OUTSIDE,
+                            ERROR,
+                            f"a link to {full.resolve()}, outside the ledger folder; not read",
+                            file=rel,
+                            hint="Copy the file into the ledger instead of linking it.",
+                        )
+                    )
+                    continue
+                try:
+                    size = full.stat().st_size
+                except OSError:
+                    size = 0
+                entries.append((rel, kind, size))
+    entries.sort()
+    ledger.notes.sort()
+    return entries
+
+
+def _rel(root: Path, dirpath: str, name: str) -> str:
+    return os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/")

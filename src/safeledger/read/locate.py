@@ -1,0 +1,123 @@
+"""Resolving diagnostic anchors (record index + key path) to line and column.
+
+Only files that have unresolved anchors are re-read.  YAML positions come from the line
+scanner (:mod:`.positions`) when its tree agrees with the parsed records, else from the
+exact libyaml event index (:mod:`.events`).  CSV positions are the row's line and the
+header's column."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from safeledger.diagnostics import Diagnostic
+from safeledger.read.csv_reader import parse_csv_text
+from safeledger.read.events import scan_events
+from safeledger.read.nodes import Node, lookup
+from safeledger.read.parse import parse_yaml_text
+from safeledger.read.positions import agrees, item_starts, scan_positions
+from safeledger.read.raw import RawRecord
+from safeledger.read.text import UndecodableText, decode_csv_bytes, decode_yaml_bytes
+
+
+def locate(
+    root: Path, diagnostics: list[Diagnostic], *, records: Sequence[RawRecord] | None = None
+) -> list[Diagnostic]:
+    """Fill line/column of diagnostics that have an anchor but no line; same order.
+    ``records`` (from the same read) saves parsing a YAML file again."""
+    wanted = sorted({d.file for d in diagnostics if d.anchor and d.line is None and d.file})
+    if not wanted:
+        return list(diagnostics)
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    if records is not None:
+        for r in records:
+            if r.file in by_file or r.file in wanted:
+                by_file.setdefault(r.file, []).append(r.data)
+    indexes = {f: _FileIndex(root, f, by_file.get(f)) for f in wanted}
+    out: list[Diagnostic] = []
+    for d in diagnostics:
+        if d.anchor and d.line is None and d.file:
+            pos = indexes[d.file].find(d.anchor.index, d.anchor.path)
+            if pos is not None:
+                d = d.with_position(*pos)
+        out.append(d)
+    return out
+
+
+class _FileIndex:
+    """Positions of one file's records, computed once, scanner first."""
+
+    def __init__(self, root: Path, rel: str, datas: list[dict[str, Any]] | None) -> None:
+        self.rel = rel
+        self.text = ""
+        self.nodes: list[Node | None] | None = None  # one per record; None: not scanned yet
+        self.starts: list[tuple[int, int]] | None = None
+        self.datas: list[dict[str, Any]] = []
+        self.exact = False
+        self.csv_rows: list[int] = []
+        self.csv_columns: dict[str, int] = {}
+        try:
+            data = (root / rel).read_bytes()
+            if rel.lower().endswith(".csv"):
+                rows, self.csv_columns, _ = parse_csv_text(decode_csv_bytes(data)[0], rel)
+                self.csv_rows = [r.line for r in rows if any(c.strip() for c in r.cells)]
+                return
+            self.text = decode_yaml_bytes(data)
+        except (OSError, UndecodableText):
+            return
+        if datas is None:
+            datas = [i for i in parse_yaml_text(self.text, rel).items if type(i) is dict]
+        self.datas = datas
+        self.starts = item_starts(self.text)
+        if self.starts is not None and len(self.starts) == len(datas):
+            self.nodes = [None] * len(datas)  # scanned lazily, one record at a time
+            return
+        self.starts = None
+        scanned = scan_positions(self.text)
+        if scanned is not None and all(n.kind != "opaque" for n in scanned):
+            maps = [n for n in scanned if n.kind == "map"]
+            if agrees(maps, datas):
+                self.nodes = list[Node | None](maps)
+        if self.nodes is None:
+            self._exact()
+
+    def _record(self, index: int) -> Node | None:
+        assert self.nodes is not None
+        node = self.nodes[index]
+        if node is None and self.starts is not None:
+            start, line = self.starts[index]
+            end = self.starts[index + 1][0] if index + 1 < len(self.starts) else len(self.text)
+            scanned = scan_positions(self.text[start:end], line)
+            if scanned is None or not agrees(scanned, [self.datas[index]]):
+                self._exact()
+                return self.nodes[index] if self.nodes else None
+            node = self.nodes[index] = scanned[0]
+        return node
+
+    def _exact(self) -> None:
+        self.exact, self.starts = True, None
+        try:
+            items = scan_events(self.text).items
+            self.nodes = [n for n in items if n.kind == "map"]
+        except yaml.YAMLError:
+            self.nodes = None
+
+    def find(self, index: int, path: tuple[str | int, ...]) -> tuple[int, int] | None:
+        if self.csv_rows or self.csv_columns:
+            if not 0 <= index < len(self.csv_rows):
+                return None
+            column = self.csv_columns.get(str(path[0])) if path else None
+            return self.csv_rows[index], column or 1
+        if self.nodes is None or not 0 <= index < len(self.nodes):
+            return None
+        node = self._record(index)
+        if node is None:
+            return None
+        line, column, complete = lookup(node, path)
+        if not complete and not self.exact:
+            self._exact()
+            return self.find(index, path)
+        return line, column

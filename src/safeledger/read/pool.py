@@ -1,0 +1,140 @@
+"""Parsing many files, or one big file, on several cores.
+
+Files are grouped into consecutive batches of about equal bytes.  A big YAML file that is
+one top-level block sequence is cut at lines starting with ``- `` at column 0 (always a
+new top-level item) and the pieces are parsed in parallel; if any piece has a problem
+(an alias defined in another piece, a syntax error, a non-mapping item...) the file is
+read again whole, so results never differ from an in-process read."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import itertools
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from safeledger.read.files import FileResult, normalise_keys, read_file
+from safeledger.read.parse import parse_yaml_text
+from safeledger.read.raw import RawRecord, RecordKind, SourceFile
+from safeledger.read.text import decode_yaml_bytes
+
+POOL_MIN_BYTES = 4 * 1024 * 1024  # below this a pool costs more than it saves
+SPLIT_MIN_BYTES = 8 * 1024 * 1024  # a YAML file bigger than this is parsed in pieces
+Entry = tuple[str, RecordKind, int]  # relative path, kind, size in bytes
+
+
+@dataclass(slots=True)
+class _Piece:
+    rel: str
+    kind: RecordKind
+    start: int
+    end: int
+    digest: str  # of the whole file
+    last: bool
+
+
+def read_files(root: Path, entries: list[Entry], workers: int | None) -> list[FileResult]:
+    """Read ``entries`` in order, in a process pool when worth it (see the module doc)."""
+    total = sum(size for *_, size in entries)
+    if workers is None:
+        workers = (os.cpu_count() or 1) if total > POOL_MIN_BYTES else 1
+    if workers <= 1:
+        return _read_batch(root, entries)
+    tasks: list[list[Entry] | _Piece] = []
+    target = max(1, total // (workers * 4))
+    batch: list[Entry] = []
+    filled = 0
+    for entry in entries:
+        big = entry[2] > SPLIT_MIN_BYTES and not entry[0].lower().endswith(".csv")
+        pieces = _pieces(root, entry, workers * 2) if big else None
+        if pieces or filled >= target:
+            tasks += [batch] if batch else []
+            batch, filled = [], 0
+        if pieces:
+            tasks += pieces
+            continue
+        batch.append(entry)
+        filled += entry[2] + 512  # per-file cost counts too
+    tasks += [batch] if batch else []
+    if len(tasks) < 2:
+        return _read_batch(root, entries)
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+        done = list(pool.map(_run, [root] * len(tasks), tasks))
+    return _assemble(root, tasks, done)
+
+
+def _run(root: Path, task: list[Entry] | _Piece) -> list[FileResult] | list[Any] | None:
+    if isinstance(task, list):
+        return _read_batch(root, task)
+    with open(root / task.rel, "rb") as f:
+        f.seek(task.start)
+        data = f.read(task.end - task.start)
+    try:
+        parsed = parse_yaml_text(decode_yaml_bytes(data), task.rel)
+    except ValueError:
+        return None
+    if parsed.diagnostics or b"\x00" in data or any(type(i) is not dict for i in parsed.items):
+        return None
+    return parsed.items
+
+
+def _assemble(root: Path, tasks: list[list[Entry] | _Piece], done: list[Any]) -> list[FileResult]:
+    results: list[FileResult] = []
+    pieces: dict[str, list[list[Any] | None]] = {}
+    for task, out in zip(tasks, done, strict=True):
+        if isinstance(task, list):
+            results.extend(out)
+            continue
+        pieces.setdefault(task.rel, []).append(out)
+        if task.last:
+            results.append(_join(root, task, pieces.pop(task.rel)))
+    return results
+
+
+def _join(root: Path, last: _Piece, parts: list[list[Any] | None]) -> FileResult:
+    rel, kind = last.rel, last.kind
+    if any(p is None for p in parts):
+        return read_file(root, rel, kind)
+    source = SourceFile(rel, kind, "yaml", last.digest)
+    records = [
+        RawRecord(kind, rel, i, normalise_keys(item))
+        for i, item in enumerate(item for part in parts for item in part or ())
+    ]
+    if not records:
+        return read_file(root, rel, kind)
+    source.records = len(records)
+    return FileResult(source, records)
+
+
+def _pieces(root: Path, entry: Entry, count: int) -> list[_Piece] | None:
+    """Cut points of a file that is one top-level block sequence, or None."""
+    rel, kind, _ = entry
+    data = (root / rel).read_bytes()
+    head = data.lstrip(b"\xef\xbb\xbf")
+    first = next(
+        (ln for ln in head.split(b"\n", 50) if ln.strip() and not ln.startswith(b"#")), b""
+    )
+    if not first.startswith(b"- ") or b"\n---" in data or b"\n..." in data:
+        return None
+    cuts, step = [0], len(data) // count
+    while (at := data.find(b"\n- ", cuts[-1] + step)) >= 0:
+        cuts.append(at + 1)
+    cuts.append(len(data))
+    digest = hashlib.sha256(data).hexdigest()
+    return [_Piece(rel, kind, a, b, digest, b == len(data)) for a, b in itertools.pairwise(cuts)]
+
+
+def _read_batch(root: Path, entries: list[Entry]) -> list[FileResult]:
+    enabled = gc.isenabled()
+    gc.disable()  # parsed data has no cycles; collecting during bulk parsing is wasted work
+    try:
+        return [read_file(root, rel, kind) for rel, kind, _ in entries]
+    finally:
+        if enabled:
+            gc.enable()
