@@ -43,8 +43,8 @@ def find_ledger_root(start: Path, *, explicit: bool = False) -> Path:
 def read_ledger(root: Path, *, workers: int | None = None) -> RawLedger:
     """Read the config and every record file of the ledger at ``root``.
 
-    Files are read in sorted path order; ``workers=None`` uses a process pool (one process
-    per core) when the files total more than a few MB, ``workers=1`` reads in-process.
+    Files are read in sorted path order.  ``workers=1`` reads in-process, ``workers=N``
+    in a pool of N processes; ``None`` chooses (in-process today, see pool.AUTO_POOL).
     The result is the same either way."""
     ledger = RawLedger(root=root, config=None)
     _read_config(root, ledger)

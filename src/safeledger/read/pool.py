@@ -23,6 +23,10 @@ from safeledger.read.parse import parse_yaml_text
 from safeledger.read.raw import RawRecord, RecordKind, SourceFile
 from safeledger.read.text import decode_yaml_bytes
 
+# Measured (docs/reader.md): sending parsed records back from a worker (pickle, dates are
+# slow) costs about as much as parsing them, so on 2 cores a pool was slower than reading
+# in-process.  ``workers=None`` therefore reads in-process until that changes.
+AUTO_POOL = False
 POOL_MIN_BYTES = 4 * 1024 * 1024  # below this a pool costs more than it saves
 SPLIT_MIN_BYTES = 8 * 1024 * 1024  # a YAML file bigger than this is parsed in pieces
 Entry = tuple[str, RecordKind, int]  # relative path, kind, size in bytes
@@ -42,7 +46,7 @@ def read_files(root: Path, entries: list[Entry], workers: int | None) -> list[Fi
     """Read ``entries`` in order, in a process pool when worth it (see the module doc)."""
     total = sum(size for *_, size in entries)
     if workers is None:
-        workers = (os.cpu_count() or 1) if total > POOL_MIN_BYTES else 1
+        workers = (os.cpu_count() or 1) if AUTO_POOL and total > POOL_MIN_BYTES else 1
     if workers <= 1:
         return _read_batch(root, entries)
     tasks: list[list[Entry] | _Piece] = []
@@ -64,9 +68,15 @@ def read_files(root: Path, entries: list[Entry], workers: int | None) -> list[Fi
     if len(tasks) < 2:
         return _read_batch(root, entries)
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-        done = list(pool.map(_run, [root] * len(tasks), tasks))
-    return _assemble(root, tasks, done)
+    enabled = gc.isenabled()
+    gc.disable()  # unpickling results allocates many containers: no cycles to find
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+            done = list(pool.map(_run, [root] * len(tasks), tasks))
+        return _assemble(root, tasks, done)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _run(root: Path, task: list[Entry] | _Piece) -> list[FileResult] | list[Any] | None:
