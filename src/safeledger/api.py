@@ -35,7 +35,7 @@ def load_ledger(root: Path, *, today: dt.date, workers: int | None = None) -> Lo
     """Read and validate the ledger at ``root`` (no compliance findings)."""
     raw = read_ledger(root, workers=workers)
     ledger, diags = validate_ledger(raw, today=today)
-    diags = locate(root, [*raw.diagnostics, *diags])
+    diags = locate(root, [*raw.diagnostics, *diags], records=raw.records)
     return LoadResult(ledger, sort_diagnostics(diags), raw)
 
 
@@ -89,7 +89,7 @@ def check_ledger(
     diags = list(loaded.diagnostics)
     if compliance:
         found = compliance_diagnostics(loaded.ledger, as_of)
-        diags = sort_diagnostics([*diags, *locate(root, found)])
+        diags = sort_diagnostics([*diags, *locate(root, found, records=loaded.raw.records)])
     if strict:
         diags = [d.as_warning_or_error(True) for d in diags]
     records: dict[str, int] = {kind: 0 for kind in RECORD_KINDS}

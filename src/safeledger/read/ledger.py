@@ -8,7 +8,7 @@ from pathlib import Path
 from safeledger.diagnostics import ERROR, Diagnostic
 from safeledger.errors import LedgerNotFound
 from safeledger.read import codes
-from safeledger.read.files import read_file
+from safeledger.read.files import FileResult, read_file
 from safeledger.read.pool import Entry, read_files
 from safeledger.read.raw import CONFIG_FILE, RECORD_KINDS, RawLedger
 
@@ -50,11 +50,16 @@ def read_ledger(root: Path, *, workers: int | None = None) -> RawLedger:
     _read_config(root, ledger)
     entries = discover(root, ledger)
     for result in read_files(root, entries, workers):
-        if result.source is not None:
-            ledger.files.append(result.source)
-        ledger.records.extend(result.records)
-        ledger.diagnostics.extend(result.diagnostics)
+        add_file(ledger, result)
     return ledger
+
+
+def add_file(ledger: RawLedger, result: FileResult) -> None:
+    """Add one record file's result (from disk or from git history) to ``ledger``."""
+    if result.source is not None:
+        ledger.files.append(result.source)
+    ledger.records.extend(result.records)
+    ledger.diagnostics.extend(result.diagnostics)
 
 
 def _read_config(root: Path, ledger: RawLedger) -> None:
@@ -69,7 +74,12 @@ def _read_config(root: Path, ledger: RawLedger) -> None:
             )
         )
         return
-    result = read_file(root, CONFIG_FILE, "config")
+    add_config(ledger, read_file(root, CONFIG_FILE, "config"))
+
+
+def add_config(ledger: RawLedger, result: FileResult) -> None:
+    """Take ``safeledger.yaml``'s read result (from disk or from git history) into
+    ``ledger``: its settings, or a config diagnostic saying why there are none."""
     if result.source is not None:
         ledger.files.append(result.source)
     bad = {codes.YAML_SYNTAX, codes.NOT_A_RECORD, codes.EMPTY_FILE}

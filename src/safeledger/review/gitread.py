@@ -9,7 +9,6 @@ are the same :class:`~safeledger.read.raw.RawRecord` values the working tree giv
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 from collections.abc import Iterable, Sequence
@@ -17,23 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from safeledger.diagnostics import ERROR, WARNING, Diagnostic
 from safeledger.errors import SafeledgerError
 from safeledger.read import (
     CONFIG_FILE,
     RECORD_KINDS,
     RawLedger,
-    RawRecord,
-    SourceFile,
-    UndecodableText,
-    codes,
-    decode_csv_bytes,
-    decode_yaml_bytes,
-    parse_csv_text,
-    parse_yaml_text,
-    row_data,
 )
-from safeledger.read.files import normalise_keys
+from safeledger.read.files import read_data
+from safeledger.read.ledger import add_config, add_file
 from safeledger.read.raw import RecordKind
 
 __all__ = [
@@ -43,7 +33,6 @@ __all__ = [
     "TreeEntry",
     "kind_of",
     "open_repo",
-    "parse_blob",
     "read_ledger_at",
 ]
 
@@ -79,8 +68,9 @@ class GitRepo:
         """The commit id that ``rev`` names; GitError when it names none."""
         if not rev or rev.startswith("-"):
             raise GitError(f"'{rev}' is not a revision")
-        out = self.run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}",
-                       check=False)
+        out = self.run(
+            "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}", check=False
+        )
         sha = out.decode().strip()
         if not sha:
             raise GitError(
@@ -138,7 +128,10 @@ def _git_env() -> dict[str, str]:
 def _run_git(cwd: Path, args: Sequence[str], *, input: bytes | None, check: bool) -> bytes:
     try:
         proc = subprocess.run(
-            ["git", "-C", str(cwd), *args], input=input, capture_output=True, env=_git_env(),
+            ["git", "-C", str(cwd), *args],
+            input=input,
+            capture_output=True,
+            env=_git_env(),
             check=False,
         )
     except FileNotFoundError:
@@ -192,58 +185,6 @@ def kind_of(rel: str) -> RecordKind | Literal["config"] | None:
     return parts[0]
 
 
-@dataclass(slots=True)
-class BlobResult:
-    source: SourceFile | None
-    records: list[RawRecord]
-    diagnostics: list[Diagnostic]
-    config: dict[str, object] | None = None
-
-
-def parse_blob(rel: str, kind: RecordKind | Literal["config"], data: bytes) -> BlobResult:
-    """One file's bytes -> raw records, exactly as the reader does for a file on disk
-    (same decoding, same parsers; record positions are left to the caller)."""
-    is_csv = rel.lower().endswith(".csv") and kind != "config"
-    fmt: Literal["yaml", "csv"] = "csv" if is_csv else "yaml"
-    source = SourceFile(rel, kind, fmt, hashlib.sha256(data).hexdigest())
-    result = BlobResult(source, [], [])
-    if b"\x00" in data:
-        result.diagnostics.append(Diagnostic(
-            codes.BINARY_FILE, ERROR, "file holds a NUL byte: it is binary or UTF-16", file=rel))
-        return result
-    try:
-        if fmt == "csv":
-            text, source.encoding = decode_csv_bytes(data)
-        else:
-            text = decode_yaml_bytes(data)
-    except UndecodableText as err:
-        result.diagnostics.append(Diagnostic(
-            codes.ENCODING, ERROR, str(err), file=rel, line=err.line, column=err.column))
-        return result
-    if fmt == "csv":
-        rows, columns, table = parse_csv_text(text, rel)
-        result.diagnostics.extend(table.diagnostics)
-        for row in rows:
-            row_fields = row_data(row.cells, columns)
-            if row_fields:
-                result.records.append(RawRecord(
-                    kind, rel, len(result.records), dict(row_fields), line=row.line,  # type: ignore[arg-type]
-                    key_columns=columns))
-    else:
-        parsed = parse_yaml_text(text, rel)
-        result.diagnostics.extend(parsed.diagnostics)
-        if kind == "config":
-            if len(parsed.items) == 1 and type(parsed.items[0]) is dict:
-                result.config = parsed.items[0]
-        else:
-            for item in parsed.items:
-                if type(item) is dict:
-                    result.records.append(
-                        RawRecord(kind, rel, len(result.records), normalise_keys(item)))
-    source.records = len(result.records)
-    return result
-
-
 def read_ledger_at(repo: GitRepo, rev: str, ledger_subdir: str) -> RawLedger:
     """The ledger in ``ledger_subdir`` (relative to the repository top, "" = the top) as it
     was at ``rev``: the same RawLedger :func:`safeledger.read.ledger.read_ledger` gives for
@@ -255,7 +196,7 @@ def read_ledger_at(repo: GitRepo, rev: str, ledger_subdir: str) -> RawLedger:
     wanted: list[tuple[str, RecordKind | Literal["config"], str]] = []
     ledger = RawLedger(root=repo.top / ledger_subdir, config=None)
     for entry in repo.ls_tree(commit, ledger_subdir):
-        rel = entry.path[len(prefix):]
+        rel = entry.path[len(prefix) :]
         kind = kind_of(rel)
         if kind is None:
             if rel.startswith(RECORD_KINDS):
@@ -267,25 +208,17 @@ def read_ledger_at(repo: GitRepo, rev: str, ledger_subdir: str) -> RawLedger:
         wanted.append((rel, kind, entry.sha))
     if not any(kind == "config" for _, kind, _ in wanted):
         where = f"'{ledger_subdir}'" if ledger_subdir else "the repository root"
-        raise LedgerNotAtRevision(f"there is no ledger in {where} at revision {rev} "
-                                  f"(no {CONFIG_FILE} there)")
+        raise LedgerNotAtRevision(
+            f"there is no ledger in {where} at revision {rev} (no {CONFIG_FILE} there)"
+        )
     blobs = repo.cat_blobs(sha for *_, sha in wanted)
     # the config first, then record files in path order, as the reader does
     for rel, kind, sha in sorted(wanted, key=lambda w: (w[1] != "config", w[0])):
-        result = parse_blob(rel, kind, blobs[sha])
-        if result.source is not None:
-            ledger.files.append(result.source)
+        result = read_data(blobs[sha], rel, kind)
         if kind == "config":
-            ledger.config = result.config
-            if result.config is None:
-                ledger.diagnostics.append(Diagnostic(
-                    codes.CONFIG_SYNTAX, ERROR, f"{CONFIG_FILE} is not a mapping of settings",
-                    file=CONFIG_FILE))
-        ledger.records.extend(result.records)
-        ledger.diagnostics.extend(result.diagnostics)
-        if kind != "config" and not result.records and not result.diagnostics:
-            ledger.diagnostics.append(Diagnostic(
-                codes.EMPTY_FILE, WARNING, "file holds no records", file=rel))
+            add_config(ledger, result)
+        else:
+            add_file(ledger, result)
     return ledger
 
 

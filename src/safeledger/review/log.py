@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from safeledger.read.files import read_data
 from safeledger.read.raw import RawRecord
 from safeledger.review.diff import FieldChange, field_changes
-from safeledger.review.gitread import GitRepo, kind_of, open_repo, parse_blob
+from safeledger.review.gitread import GitRepo, kind_of, open_repo
 from safeledger.review.snapshot import SnapRecord, snap_record
 
 __all__ = ["HistoryEntry", "RecordHistory", "record_history"]
@@ -150,7 +151,7 @@ def record_history(ledger_root: Path, record_id: str, *, rev: str = "HEAD",
             if any(n in data for n in needles):
                 kind = kind_of(rel)
                 assert kind is not None and kind != "config"
-                for rec in parse_blob(rel, kind, data).records:
+                for rec in read_data(data, rel, kind).records:
                     snap = _match(rec, record_id)
                     if snap is not None:
                         found[key] = snap
