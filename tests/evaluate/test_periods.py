@@ -198,3 +198,34 @@ def test_window_periods_partition(a: dt.date, b: dt.date, kind: Period) -> None:
     spans = [*w.judged, *([w.running] if w.running else [])]
     for x, y in itertools.pairwise(spans):
         assert y.start == x.end + dt.timedelta(days=1)
+
+
+# --- --as-of: a date, a period's last day, or the end of the last period -------------
+
+from safeledger.evaluate.periods import parse_as_of  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-06-30", dt.date(2025, 6, 30)),
+        ("2025年6月30日", dt.date(2025, 6, 30)),
+        ("2025Q2", dt.date(2025, 6, 30)),
+        ("2025-Q1", dt.date(2025, 3, 31)),
+        ("2024-02", dt.date(2024, 2, 29)),
+        ("2025H1", dt.date(2025, 6, 30)),
+        ("2025", dt.date(2025, 12, 31)),
+        ("last-quarter", dt.date(2026, 9, 30)),
+        ("上季度末", dt.date(2026, 9, 30)),
+        ("last-month", dt.date(2026, 10, 31)),
+        ("last-year", dt.date(2025, 12, 31)),
+    ],
+)
+def test_as_of_forms(text: str, expected: dt.date) -> None:
+    assert parse_as_of(text, today=dt.date(2026, 11, 23)) == expected
+
+
+def test_as_of_rejects_other_text_naming_the_forms() -> None:
+    with pytest.raises(UsageError) as info:
+        parse_as_of("next tuesday", today=dt.date(2026, 11, 23))
+    assert "last-quarter" in str(info.value) and "2025Q2" in str(info.value)

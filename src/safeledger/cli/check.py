@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from safeledger.api import check_ledger
-from safeledger.cli.common import date_option, fail, ledger_root, stdout_console
+from safeledger.cli.common import as_of_option, fail, ledger_root, stdout_console
 from safeledger.diagnostics import sort_diagnostics
 from safeledger.errors import SafeledgerError
 from safeledger.output.diagnostics import render_github, render_json, render_sarif, render_text
@@ -32,7 +32,13 @@ def check(
     ] = None,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="Judge overdue hazards and duties as of this date."),
+        typer.Option(
+            "--as-of",
+            help=(
+                "Judge overdue hazards and duties as of this date (also 2025Q2 = its last"
+                " day, or last-quarter); default today."
+            ),
+        ),
     ] = None,
     output_format: Annotated[CheckFormat, typer.Option("--format", help="Output format.")] = (
         CheckFormat.text
@@ -64,7 +70,7 @@ def check(
         today = dt.date.today()
         result = check_ledger(
             root,
-            as_of=date_option(as_of, "--as-of", today),
+            as_of=as_of_option(as_of, today),
             today=today,
             strict=strict,
             compliance=not no_compliance,

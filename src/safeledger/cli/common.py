@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from safeledger.errors import SafeledgerError, UsageError
+from safeledger.evaluate.periods import parse_as_of
 from safeledger.model.dates import DateFormError, parse_date
 from safeledger.read import find_ledger_root
 
@@ -33,6 +34,13 @@ def date_option(value: str | None, name: str, default: dt.date) -> dt.date:
         return parse_date(value)
     except DateFormError as exc:
         raise UsageError(f"{name}: {exc}") from None
+
+
+def as_of_option(value: str | None, today: dt.date) -> dt.date:
+    """``--as-of``: a date, a period (its last day) or last-quarter…; default today."""
+    if value is None:
+        return today
+    return parse_as_of(value, today=today)
 
 
 def fail(err: SafeledgerError) -> typer.Exit:

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from safeledger.cli.common import date_option, fail
+from safeledger.cli.common import as_of_option, fail
 from safeledger.errors import SafeledgerError
 from safeledger.read import find_ledger_root
 from safeledger.review.diff import diff_ledger
@@ -70,7 +70,7 @@ def diff(
     """
     try:
         result = diff_ledger(
-            _root(ledger), rev_a, rev_b, as_of=date_option(as_of, "--as-of", dt.date.today())
+            _root(ledger), rev_a, rev_b, as_of=as_of_option(as_of, dt.date.today())
         )
     except SafeledgerError as err:
         raise fail(err) from None
@@ -100,7 +100,7 @@ def log(
     try:
         history = record_history(
             _root(ledger), record_id.strip(), rev=rev,
-            as_of=date_option(as_of, "--as-of", dt.date.today()),
+            as_of=as_of_option(as_of, dt.date.today()),
         )
     except SafeledgerError as err:
         raise fail(err) from None

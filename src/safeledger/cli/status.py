@@ -20,7 +20,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from safeledger.api import load_ledger
-from safeledger.cli.common import date_option, fail, ledger_root, stderr, stdout_console
+from safeledger.cli.common import (
+    as_of_option,
+    fail,
+    ledger_root,
+    stderr,
+    stdout_console,
+)
 from safeledger.errors import SafeledgerError
 from safeledger.evaluate.duties import CERTIFICATE, MAINTENANCE_PREFIX
 from safeledger.evaluate.status import (
@@ -58,9 +64,24 @@ DUTY_LABEL_ZH = {
 }
 
 HAZARD_CSV_COLUMNS = (
-    "id", "status", "status_label", "flags", "level", "enterprise", "enterprise_name",
-    "community", "domain", "category", "found_on", "deadline", "effective_deadline",
-    "rectified_on", "verified_on", "verification", "days_overdue", "days_left",
+    "id",
+    "status",
+    "status_label",
+    "flags",
+    "level",
+    "enterprise",
+    "enterprise_name",
+    "community",
+    "domain",
+    "category",
+    "found_on",
+    "deadline",
+    "effective_deadline",
+    "rectified_on",
+    "verified_on",
+    "verification",
+    "days_overdue",
+    "days_left",
 )
 DUTY_CSV_COLUMNS = ("enterprise", "duty", "period", "state", "detail", "start", "end", "activity")
 
@@ -81,9 +102,13 @@ def render_hazard_table(report: StatusReport, console: Console, *, locale: str =
     """One row per hazard; per-status counts at the foot.  Fits 80 columns."""
     zh = locale != "en"
     table = Table(
-        box=None, pad_edge=False, padding=(0, 1), header_style="bold underline",
-        title=(f"隐患整改状态（截至 {report.as_of}）" if zh
-               else f"Hazard status as of {report.as_of}"),
+        box=None,
+        pad_edge=False,
+        padding=(0, 1),
+        header_style="bold underline",
+        title=(
+            f"隐患整改状态（截至 {report.as_of}）" if zh else f"Hazard status as of {report.as_of}"
+        ),
     )
     table.add_column("编号" if zh else "id", no_wrap=True)
     table.add_column("状态" if zh else "status", no_wrap=True)
@@ -142,12 +167,19 @@ def render_duty_table(report: StatusReport, console: Console, *, locale: str = "
     labels = DUTY_STATE_LABEL["en" if not zh else "zh-CN"]
     year_start = dt.date(report.as_of.year, 1, 1)
     table = Table(
-        box=None, pad_edge=False, padding=(0, 1), header_style="bold underline",
-        title=(f"单位职责履行情况（{year_start} 至 {report.as_of}）" if zh
-               else f"Enterprise duties {year_start} to {report.as_of}"),
+        box=None,
+        pad_edge=False,
+        padding=(0, 1),
+        header_style="bold underline",
+        title=(
+            f"单位职责履行情况（{year_start} 至 {report.as_of}）"
+            if zh
+            else f"Enterprise duties {year_start} to {report.as_of}"
+        ),
     )
-    table.add_column("单位" if zh else "enterprise", no_wrap=True, overflow="ellipsis",
-                     max_width=14)
+    table.add_column(
+        "单位" if zh else "enterprise", no_wrap=True, overflow="ellipsis", max_width=14
+    )
     table.add_column("职责" if zh else "duty", no_wrap=True, overflow="ellipsis", max_width=18)
     table.add_column("周期" if zh else "period", no_wrap=True)
     table.add_column("情况" if zh else "state", no_wrap=True)
@@ -158,8 +190,11 @@ def render_duty_table(report: StatusReport, console: Console, *, locale: str = "
         style = DUTY_STATE_STYLE[d.state]
         state = escape(labels[d.state])
         table.add_row(
-            escape(d.enterprise), escape(_duty_name(d.duty, zh)), escape(d.period),
-            f"[{style}]{state}[/{style}]" if style else state, escape(d.detail),
+            escape(d.enterprise),
+            escape(_duty_name(d.duty, zh)),
+            escape(d.period),
+            f"[{style}]{state}[/{style}]" if style else state,
+            escape(d.detail),
         )
     console.print(table)
     console.print(escape(" · ".join(f"{labels[k]} {n}" for k, n in counts.items())))
@@ -167,8 +202,9 @@ def render_duty_table(report: StatusReport, console: Console, *, locale: str = "
 
 def _csv_text(header: tuple[str, ...], records: list[dict[str, object]]) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(header), extrasaction="ignore",
-                            lineterminator="\r\n")
+    writer = csv.DictWriter(
+        buf, fieldnames=list(header), extrasaction="ignore", lineterminator="\r\n"
+    )
     writer.writeheader()
     for rec in records:
         writer.writerow({k: ("" if v is None else v) for k, v in rec.items()})
@@ -211,15 +247,24 @@ def status(
     ] = None,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="Status as of this date, e.g. 2025-06-30 (default: today)."),
+        typer.Option(
+            "--as-of",
+            help=(
+                "Status as of this date, e.g. 2025-06-30, 2025Q2 (its last day) or"
+                " last-quarter; default today."
+            ),
+        ),
     ] = None,
     output_format: Annotated[
         StatusFormat, typer.Option("--format", help="table, json (spec section 8) or csv.")
     ] = StatusFormat.table,
     statuses: Annotated[
         _Many,
-        typer.Option("--status", help="Only this status: pending/整改中, overdue/逾期未整改, "
-                     "rectified/已整改待复查, closed/已销号. Repeatable."),
+        typer.Option(
+            "--status",
+            help="Only this status: pending/整改中, overdue/逾期未整改, "
+            "rectified/已整改待复查, closed/已销号. Repeatable.",
+        ),
     ] = None,
     levels: Annotated[
         _Many, typer.Option("--level", help="Only this level: general/一般, major/重大.")
@@ -241,12 +286,16 @@ def status(
     try:
         root = ledger_root(ledger)
         today = dt.date.today()
-        day = date_option(as_of, "--as-of", today)
+        day = as_of_option(as_of, today)
         loaded = load_ledger(root, today=today)
         filters = StatusFilters.parse(
             loaded.ledger,
-            statuses=statuses or (), levels=levels or (), communities=communities or (),
-            domains=domains or (), enterprises=enterprises or (), categories=categories or (),
+            statuses=statuses or (),
+            levels=levels or (),
+            communities=communities or (),
+            domains=domains or (),
+            enterprises=enterprises or (),
+            categories=categories or (),
         )
         report = status_report(loaded.ledger, day, filters)
     except SafeledgerError as err:

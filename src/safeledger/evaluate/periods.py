@@ -15,6 +15,7 @@ take the caller's ``today``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -265,6 +266,37 @@ def parse_period_label(text: str) -> Span:
     if (m := _MONTH_RE.match(value)) and 1 <= int(m.group(2)) <= 12:
         return month(int(m.group(1)), int(m.group(2)))
     raise UsageError(f"'{text}' is not a period; accepted: {ACCEPTED_LABELS}")
+
+
+_AS_OF_RELATIVE = {
+    "last-quarter": Period.quarter,
+    "上季度末": Period.quarter,
+    "上季末": Period.quarter,
+    "last-month": Period.month,
+    "上月末": Period.month,
+    "last-year": Period.year,
+    "上年末": Period.year,
+    "去年底": Period.year,
+}
+ACCEPTED_AS_OF = (
+    f"a date ({ACCEPTED_DATE_FORMS}), a period meaning its last day (2025Q2, 2025-05, "
+    "2025H1, 2025), or last-quarter / last-month / last-year (上季度末, 上月末, 上年末)"
+)
+
+
+def parse_as_of(text: str, *, today: dt.date, option: str = "--as-of") -> dt.date:
+    """An as-of date: a date, the last day of a period label (``2025Q2`` → 2025-06-30),
+    or the end of the last quarter/month/year before ``today``."""
+    value = text.strip()
+    with contextlib.suppress(DateFormError):
+        return parse_date(value)
+    kind = _AS_OF_RELATIVE.get(value.casefold())
+    if kind is not None:
+        return period_containing(today, kind).previous().end
+    try:
+        return parse_period_label(value.replace("-Q", "Q").replace("-q", "Q")).end
+    except UsageError:
+        raise UsageError(f"{option} '{text}' is not accepted; give {ACCEPTED_AS_OF}") from None
 
 
 def resolve_period(
