@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from safeledger.diagnostics import ERROR, Diagnostic, count, sort_diagnostics
+from safeledger.diagnostics import Diagnostic, DiagnosticCounts, sort_diagnostics
 from safeledger.evaluate.compliance import compliance_diagnostics
 from safeledger.read import find_ledger_root, locate, read_ledger
 from safeledger.read.raw import RECORD_KINDS, RawLedger
@@ -21,14 +21,10 @@ __all__ = ["CheckResult", "LoadResult", "check_ledger", "find_ledger_root", "loa
 
 
 @dataclass(slots=True)
-class LoadResult:
+class LoadResult(DiagnosticCounts):
     ledger: Ledger
     diagnostics: list[Diagnostic]  # sorted, with lines resolved
     raw: RawLedger
-
-    @property
-    def errors(self) -> int:
-        return count(self.diagnostics)[0]
 
 
 def load_ledger(root: Path, *, today: dt.date, workers: int | None = None) -> LoadResult:
@@ -40,19 +36,11 @@ def load_ledger(root: Path, *, today: dt.date, workers: int | None = None) -> Lo
 
 
 @dataclass(slots=True)
-class CheckResult:
+class CheckResult(DiagnosticCounts):
     root: Path
     as_of: dt.date
     diagnostics: list[Diagnostic]
     records: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def errors(self) -> int:
-        return count(self.diagnostics)[0]
-
-    @property
-    def warnings(self) -> int:
-        return count(self.diagnostics)[1]
 
     @property
     def exit_code(self) -> int:
@@ -97,5 +85,3 @@ def check_ledger(
         records[rec.kind] += 1
     return CheckResult(root, as_of, diags, records)
 
-
-_ = ERROR

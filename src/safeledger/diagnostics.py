@@ -76,3 +76,18 @@ def count(diags: Iterable[Diagnostic]) -> tuple[int, int]:
         else:
             warnings += 1
     return errors, warnings
+
+
+class DiagnosticCounts:
+    """Mixin for results that carry ``diagnostics``: their error and warning counts."""
+
+    __slots__ = ()
+    diagnostics: list[Diagnostic]
+
+    @property
+    def errors(self) -> int:
+        return count(self.diagnostics)[0]
+
+    @property
+    def warnings(self) -> int:
+        return count(self.diagnostics)[1]

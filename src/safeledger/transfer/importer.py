@@ -32,7 +32,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from safeledger.diagnostics import ERROR, WARNING, Diagnostic, Severity, count, sort_diagnostics
+from safeledger.diagnostics import (
+    ERROR,
+    WARNING,
+    Diagnostic,
+    DiagnosticCounts,
+    Severity,
+    sort_diagnostics,
+)
 from safeledger.errors import SafeledgerError, UsageError
 from safeledger.fileio import TargetExists, ledger_lock, write_atomic
 from safeledger.model import Config, Enterprise
@@ -110,7 +117,7 @@ class PlannedFile:
 
 
 @dataclass(slots=True)
-class ImportResult:
+class ImportResult(DiagnosticCounts):
     source: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: list[PlannedFile] = field(default_factory=list)
@@ -119,14 +126,6 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
     blocked: bool = False  # errors: nothing may be written
     written: bool = False
-
-    @property
-    def errors(self) -> int:
-        return count(self.diagnostics)[0]
-
-    @property
-    def warnings(self) -> int:
-        return count(self.diagnostics)[1]
 
     @property
     def exit_code(self) -> int:
