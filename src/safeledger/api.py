@@ -8,9 +8,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from safeledger.cache import CheckCache, ProbedEvidence
 from safeledger.diagnostics import Diagnostic, DiagnosticCounts, sort_diagnostics
 from safeledger.evaluate.compliance import compliance_diagnostics
 from safeledger.read import find_ledger_root, locate, read_ledger
@@ -27,12 +29,32 @@ class LoadResult(DiagnosticCounts):
     raw: RawLedger
 
 
-def load_ledger(root: Path, *, today: dt.date, workers: int | None = None) -> LoadResult:
-    """Read and validate the ledger at ``root`` (no compliance findings)."""
-    raw = read_ledger(root, workers=workers)
-    ledger, diags = validate_ledger(raw, today=today)
+# progress(stage, done, total): stage "hash" / "read" (files) or "validate" (records)
+Progress = Callable[[str, int, int], None]
+
+
+def load_ledger(
+    root: Path,
+    *,
+    today: dt.date,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    evidence: set[str] | None = None,
+) -> LoadResult:
+    """Read and validate the ledger at ``root`` (no compliance findings).  ``progress``
+    is told how far reading and validating got (for a progress bar; None: silent)."""
+    raw = read_ledger(root, workers=workers, progress=_stage(progress, "read"))
+    ledger, diags = validate_ledger(
+        raw, today=today, evidence=evidence, progress=_stage(progress, "validate")
+    )
     diags = locate(root, [*raw.diagnostics, *diags], records=raw.records)
     return LoadResult(ledger, sort_diagnostics(diags), raw)
+
+
+def _stage(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress(stage, done, total)
 
 
 @dataclass(slots=True)
@@ -69,11 +91,43 @@ def check_ledger(
     strict: bool = False,
     compliance: bool = True,
     workers: int | None = None,
+    cache: CheckCache | None = None,
+    progress: Progress | None = None,
 ) -> CheckResult:
     """Everything ``safeledger check`` reports: read and validation diagnostics, and
     (unless ``compliance`` is False) the compliance warnings as of ``as_of``.  With
-    ``strict``, warnings become errors."""
-    loaded = load_ledger(root, today=today, workers=workers)
+    ``strict``, warnings become errors.  ``cache``: answer from / store into a cache of
+    results keyed by the ledger's content (safeledger.cache); the result is the same."""
+    if cache is None:
+        return _check(root, as_of, today, strict, compliance, workers, progress, None)
+    key, listing = cache.key(
+        root,
+        today=today,
+        as_of=as_of,
+        strict=strict,
+        compliance=compliance,
+        progress=_stage(progress, "hash"),
+    )
+    hit = cache.get(key, root)
+    if hit is not None:
+        return CheckResult(root, as_of, hit.diagnostics, hit.records)
+    evidence = ProbedEvidence(listing)
+    result = _check(root, as_of, today, strict, compliance, workers, progress, evidence)
+    cache.put(key, root, result.diagnostics, result.records, evidence.misses)
+    return result
+
+
+def _check(
+    root: Path,
+    as_of: dt.date,
+    today: dt.date,
+    strict: bool,
+    compliance: bool,
+    workers: int | None,
+    progress: Progress | None,
+    evidence: set[str] | None,
+) -> CheckResult:
+    loaded = load_ledger(root, today=today, workers=workers, progress=progress, evidence=evidence)
     diags = list(loaded.diagnostics)
     if compliance:
         found = compliance_diagnostics(loaded.ledger, as_of)
@@ -84,4 +138,3 @@ def check_ledger(
     for rec in loaded.raw.records:
         records[rec.kind] += 1
     return CheckResult(root, as_of, diags, records)
-

@@ -11,7 +11,9 @@ from typing import Annotated
 import typer
 
 from safeledger.api import check_ledger
+from safeledger.cache import CheckCache
 from safeledger.cli.common import as_of_option, fail, ledger_root, stdout_console
+from safeledger.cli.progress import stage_progress
 from safeledger.diagnostics import sort_diagnostics
 from safeledger.errors import SafeledgerError
 from safeledger.output.diagnostics import render_github, render_json, render_sarif, render_text
@@ -59,6 +61,14 @@ def check(
             "hazards edited without an amendments entry, reused ids, moved found_on.",
         ),
     ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Check every file again; neither read nor write the result cache "
+            "(kept in the user cache folder, or $SAFELEDGER_CACHE_DIR).",
+        ),
+    ] = False,
 ) -> None:
     """Check a ledger: syntax, fields, references, chronology, closure, duties.
 
@@ -68,13 +78,16 @@ def check(
     try:
         root = ledger_root(ledger)
         today = dt.date.today()
-        result = check_ledger(
-            root,
-            as_of=as_of_option(as_of, today),
-            today=today,
-            strict=strict,
-            compliance=not no_compliance,
-        )
+        with stage_progress() as progress:
+            result = check_ledger(
+                root,
+                as_of=as_of_option(as_of, today),
+                today=today,
+                strict=strict,
+                compliance=not no_compliance,
+                cache=None if no_cache else CheckCache.default(),
+                progress=progress,
+            )
         if against is not None:
             audit = audit_against(root, against, today=today)
             result.diagnostics = sort_diagnostics(

@@ -201,13 +201,21 @@ def render_duty_table(report: StatusReport, console: Console, *, locale: str = "
 
 
 def _csv_text(header: tuple[str, ...], records: list[dict[str, object]]) -> str:
+    from safeledger.transfer.values import guard  # loads openpyxl: only for --format csv
+
     buf = io.StringIO()
     writer = csv.DictWriter(
         buf, fieldnames=list(header), extrasaction="ignore", lineterminator="\r\n"
     )
     writer.writeheader()
     for rec in records:
-        writer.writerow({k: ("" if v is None else v) for k, v in rec.items()})
+        # ledger text a spreadsheet would run as a formula (=, +, -, @ ...) gets a ' first
+        writer.writerow(
+            {
+                k: ("" if v is None else guard(v) if isinstance(v, str) else v)
+                for k, v in rec.items()
+            }
+        )
     return buf.getvalue()
 
 

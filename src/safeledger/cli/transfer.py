@@ -86,18 +86,21 @@ def import_cmd(
     """
     try:
         root = ledger_root(into)
+        from safeledger.cli.progress import stage_progress
         from safeledger.transfer.importer import import_file
 
-        result = import_file(
-            root,
-            file,
-            kind=kind.value if kind else None,
-            sheet=sheet,
-            layout=cast("ImportLayout | None", layout.value if layout else None),
-            skip_bad=skip_bad,
-            dry_run=dry_run,
-            today=dt.date.today(),
-        )
+        with stage_progress() as progress:
+            result = import_file(
+                root,
+                file,
+                kind=kind.value if kind else None,
+                sheet=sheet,
+                layout=cast("ImportLayout | None", layout.value if layout else None),
+                skip_bad=skip_bad,
+                dry_run=dry_run,
+                today=dt.date.today(),
+                progress=progress,
+            )
     except SafeledgerError as err:
         raise fail(err) from None
     _report_import(result, dry_run)

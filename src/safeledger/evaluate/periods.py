@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from safeledger.errors import UsageError
@@ -228,7 +228,8 @@ def parse_quarter(text: str, *, today: dt.date) -> Span:
     if not m:
         raise UsageError(f"--quarter '{text}' is not a quarter; accepted: {ACCEPTED_QUARTERS}")
     q = m.group(2) or m.group(3)
-    return quarter(int(m.group(1)), int(_CN_DIGIT.get(q, q)))
+    y, n = int(m.group(1)), int(_CN_DIGIT.get(q, q))
+    return _in_calendar(text, lambda: quarter(y, n))
 
 
 def parse_month(text: str, *, today: dt.date) -> Span:
@@ -240,7 +241,8 @@ def parse_month(text: str, *, today: dt.date) -> Span:
     m = _MONTH_RE.match(text.strip())
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise UsageError(f"--month '{text}' is not a month; accepted: {ACCEPTED_MONTHS}")
-    return month(int(m.group(1)), int(m.group(2)))
+    y, n = int(m.group(1)), int(m.group(2))
+    return _in_calendar(text, lambda: month(y, n))
 
 
 def parse_year(text: str, *, today: dt.date) -> Span:
@@ -251,11 +253,25 @@ def parse_year(text: str, *, today: dt.date) -> Span:
     m = _YEAR_RE.match(text.strip())
     if not m:
         raise UsageError(f"--year '{text}' is not a year; accepted: {ACCEPTED_YEARS}")
-    return year(int(m.group(1)))
+    y = int(m.group(1))
+    return _in_calendar(text, lambda: year(y))
+
+
+def _in_calendar(text: str, build: Callable[[], Span]) -> Span:
+    """``build()``, or a UsageError when the period is outside the calendar (year 0000:
+    found by fuzzing, it used to escape as a ValueError)."""
+    try:
+        return build()
+    except (ValueError, OverflowError):
+        raise UsageError(f"'{text}' is outside the calendar (years 1 to 9999)") from None
 
 
 def parse_period_label(text: str) -> Span:
     """A period label as printed in output: ``2025-05``, ``2025Q2``, ``2025H1``, ``2025``."""
+    return _in_calendar(text, lambda: _period_label(text))
+
+
+def _period_label(text: str) -> Span:
     value = text.strip()
     if m := _HALF_RE.match(value):
         return half_year(int(m.group(1)), int(m.group(2)))

@@ -22,9 +22,28 @@ FALSE_WORDS = frozenset({"false", "no", "n", "0", "否", "无", "×", "✗", "�
 LIST_SEPARATORS = re.compile(r"\s*[;；、]\s*")
 
 
+def shown(value: Any) -> str:
+    """``value`` as text for an error message: at most 200 characters, and never an
+    exception (``str`` of an int over 4300 digits raises ValueError; found by fuzzing)."""
+    try:
+        text = value if isinstance(value, str) else str(value)
+    except ValueError:
+        text = f"<{type(value).__name__} too long to print>"
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _untruncated(value: Any) -> str:
+    try:
+        return str(value)
+    except ValueError:  # an int over 4300 digits: not an amount or a count anyway
+        return "<too long>"
+
+
 def _text(value: Any) -> Any:
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, int) and value.bit_length() > 10_000:
+        raise PydanticCustomError("text", "expected text, got a number of over 3000 digits")
     if isinstance(value, int | float | Decimal):
         return str(value)
     if isinstance(value, dt.date):
@@ -55,14 +74,14 @@ def _bool(value: Any) -> bool:
     raise PydanticCustomError(
         "bool_word",
         "'{value}' is not yes/no; accepted: 是/否, yes/no, true/false",
-        {"value": value},
+        {"value": shown(value)},
     )
 
 
 def _decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
-        raise PydanticCustomError("decimal", "'{value}' is not a number", {"value": value})
-    text = str(value).strip().replace(",", "").replace("，", "")
+        raise PydanticCustomError("decimal", "'{value}' is not a number", {"value": shown(value)})
+    text = _untruncated(value).strip().replace(",", "").replace("，", "")
     text = text.removesuffix("元")
     try:
         number = Decimal(text)
@@ -70,29 +89,33 @@ def _decimal(value: Any) -> Decimal:
         raise PydanticCustomError(
             "decimal",
             "'{value}' is not an amount in yuan (e.g. 12000 or 3500.50)",
-            {"value": value},
+            {"value": shown(value)},
         ) from None
     if not number.is_finite():
-        raise PydanticCustomError("decimal", "'{value}' is not a finite amount", {"value": value})
+        raise PydanticCustomError(
+            "decimal", "'{value}' is not a finite amount", {"value": shown(value)}
+        )
     if number < 0:
         raise PydanticCustomError(
-            "decimal", "'{value}' is negative; amounts are ≥ 0", {"value": value}
+            "decimal", "'{value}' is negative; amounts are ≥ 0", {"value": shown(value)}
         )
     return number
 
 
 def _int(value: Any) -> int:
     if isinstance(value, bool):
-        raise PydanticCustomError("int", "'{value}' is not a whole number", {"value": value})
+        raise PydanticCustomError("int", "'{value}' is not a whole number", {"value": shown(value)})
     if isinstance(value, int):
         number = value
     else:
-        text = str(value).strip().removesuffix("人")
+        text = _untruncated(value).strip().removesuffix("人")
         if not re.fullmatch(r"[+-]?\d+", text):
-            raise PydanticCustomError("int", "'{value}' is not a whole number", {"value": value})
+            raise PydanticCustomError(
+                "int", "'{value}' is not a whole number", {"value": shown(value)}
+            )
         number = int(text)
     if number < 0:
-        raise PydanticCustomError("int", "'{value}' is negative", {"value": value})
+        raise PydanticCustomError("int", "'{value}' is negative", {"value": shown(value)})
     return number
 
 
@@ -114,7 +137,7 @@ def enum_parser(enum: type[LedgerEnum]) -> BeforeValidator:
             raise PydanticCustomError(
                 "enum_value",
                 "'{value}' is not accepted; use one of: {accepted}",
-                {"value": value, "accepted": enum.accepted()},
+                {"value": shown(value), "accepted": enum.accepted()},
             )
         return found
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from safeledger.diagnostics import ERROR, Diagnostic
@@ -40,17 +41,31 @@ def find_ledger_root(start: Path, *, explicit: bool = False) -> Path:
     )
 
 
-def read_ledger(root: Path, *, workers: int | None = None) -> RawLedger:
+def read_ledger(
+    root: Path,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RawLedger:
     """Read the config and every record file of the ledger at ``root``.
 
     Files are read in sorted path order.  ``workers=1`` reads in-process, ``workers=N``
     in a pool of N processes; ``None`` chooses (in-process today, see pool.AUTO_POOL).
-    The result is the same either way."""
+    The result is the same either way.  ``progress(done, total)`` (files) is called now
+    and then when given (a progress bar; reading stays silent otherwise)."""
     ledger = RawLedger(root=root, config=None)
     _read_config(root, ledger)
     entries = discover(root, ledger)
-    for result in read_files(root, entries, workers):
-        add_file(ledger, result)
+    if progress is None or (workers is not None and workers > 1):
+        for result in read_files(root, entries, workers):
+            add_file(ledger, result)
+        return ledger
+    step = max(50, len(entries) // 100)
+    progress(0, len(entries))
+    for start in range(0, len(entries), step):
+        for result in read_files(root, entries[start : start + step], workers):
+            add_file(ledger, result)
+        progress(min(start + step, len(entries)), len(entries))
     return ledger
 
 
@@ -114,6 +129,7 @@ def discover(root: Path, ledger: RawLedger) -> list[Entry]:
     sorted by path; other files become notes, outside symlinks diagnostics."""
     real_root = root.resolve()
     entries: list[Entry] = []
+    prefix = os.fspath(root) + os.sep
     for kind in RECORD_KINDS:
         top = root / kind
         if not top.is_dir():
@@ -126,12 +142,16 @@ def discover(root: Path, ledger: RawLedger) -> list[Entry]:
             for name in filenames:
                 if name.startswith("."):
                     continue
-                rel = _rel(root, dirpath, name)
+                joined = os.path.join(dirpath, name)
+                if joined.startswith(prefix) and os.sep == "/":  # fast: no relpath per file
+                    rel = joined[len(prefix) :]
+                else:
+                    rel = _rel(root, dirpath, name)
                 if not name.lower().endswith(LEDGER_SUFFIXES):
                     ledger.notes.append(f"{rel}: ignored (not .yaml, .yml or .csv)")
                     continue
-                full = root / rel
-                if full.is_symlink() and not full.resolve().is_relative_to(real_root):
+                if os.path.islink(joined) and not (root / rel).resolve().is_relative_to(real_root):
+                    full = root / rel
                     ledger.diagnostics.append(
                         Diagnostic(
                             codes.SYMLINK_OUTSIDE,
@@ -143,7 +163,7 @@ def discover(root: Path, ledger: RawLedger) -> list[Entry]:
                     )
                     continue
                 try:
-                    size = full.stat().st_size
+                    size = os.stat(joined).st_size
                 except OSError:
                     size = 0
                 entries.append((rel, kind, size))

@@ -46,6 +46,29 @@ def parse_yaml_text(text: str, file: str) -> YamlParse:
     result = YamlParse()
     source = _keep_leading_zeros(text)
     try:
+        return _parse(source, text, file, result)
+    except (TypeError, ValueError, OverflowError, RecursionError) as err:
+        # yaml-rs itself failed (``- ? : -`` raised "unhashable type: 'list'"; found by
+        # atheris): the file is reported, never a traceback.
+        result.items = []
+        result.diagnostics.append(
+            Diagnostic(
+                codes.YAML_SYNTAX,
+                ERROR,
+                f"YAML syntax error: the parser cannot build this file "
+                f"({type(err).__name__}: {str(err)[:100]})",
+                file=file,
+                line=1,
+                column=1,
+                hint="Look for a key that is itself a list or mapping (`? ...`), or "
+                "simplify the structure; ledger keys are plain text.",
+            )
+        )
+        return result
+
+
+def _parse(source: str, text: str, file: str, result: YamlParse) -> YamlParse:
+    try:
         loaded = yaml_rs.loads(source, alias_limits=ALIAS_LIMITS)
     except yaml_rs.YAMLDecodeError as err:
         if not str(err).startswith("duplicate mapping key"):

@@ -10,6 +10,7 @@ machine (:func:`cjk_font`), otherwise Word reports omit their charts and say so.
 from __future__ import annotations
 
 import functools
+import html
 import io
 import re
 import warnings
@@ -141,6 +142,9 @@ def _style(font: str | None) -> Iterator[None]:
         "axes.spines.top": False,
         "axes.spines.right": False,
         "path.simplify": True,
+        # Labels are ledger text: a community named "$\\foo{$" must not be parsed as
+        # mathtext (it raised ValueError and stopped the report; found by hostile-input tests).
+        "text.parse_math": False,
     }
     settings: Any = rc
     with matplotlib.rc_context(settings), warnings.catch_warnings():
@@ -206,7 +210,8 @@ def render_svg(chart: Chart, font: str | None) -> str:
     svg = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", svg)
     svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"', svg)
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{chart["title"]}" ', 1)
+    label = html.escape(str(chart["title"]), quote=True)
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
     return svg.strip() + "\n"
 
 

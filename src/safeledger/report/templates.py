@@ -12,6 +12,7 @@ which becomes a clear error naming the template.  Undefined variables are errors
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -98,11 +99,27 @@ def _autoescape(name: str | None) -> bool:
     return name is not None and (".html" in name or ".htm" in name)
 
 
+class ContainedLoader(FileSystemLoader):
+    """A FileSystemLoader that refuses a template whose real path leaves its folder: a
+    ledger's ``templates/x.md.j2`` (or ``templates/sub``) may be a symbolic link to
+    ``/etc/passwd`` or ``~/.ssh``, and a report must not copy such a file into its output.
+    (``..`` and absolute names are already refused by Jinja2's own path splitting.)"""
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        real = os.path.realpath(filename)
+        if not any(real.startswith(os.path.realpath(f) + os.sep) for f in self.searchpath):
+            raise TemplateNotFound(
+                f"{template} (a symbolic link to a file outside the templates folder)"
+            )
+        return source, filename, uptodate
+
+
 def make_environment(ledger_templates: Path | None) -> SandboxedEnvironment:
     """The sandboxed environment: the ledger's ``templates/`` first, then the built-ins."""
-    loaders = []
+    loaders: list[FileSystemLoader] = []
     if ledger_templates is not None and ledger_templates.is_dir():
-        loaders.append(FileSystemLoader(str(ledger_templates), encoding="utf-8"))
+        loaders.append(ContainedLoader(str(ledger_templates), encoding="utf-8"))
     loaders.append(FileSystemLoader(str(builtin_template_dir()), encoding="utf-8"))
     env = SandboxedEnvironment(
         loader=ChoiceLoader(loaders),
@@ -180,6 +197,13 @@ def render_template(
         raise TemplateFailure(
             f"template {where}: {exc.message}",
             hint="see docs/templates.md for the variables a template can use",
+        ) from None
+    except TemplateNotFound as exc:  # {% include %} / {% import %} of an unknown name
+        where = _template_line(exc) or label
+        raise TemplateFailure(
+            f"template {where}: cannot include or import '{exc.name}': templates can only "
+            "use other templates of the ledger's templates/ folder or the built-in ones",
+            hint="files outside the templates folders (and links to them) cannot be read",
         ) from None
     except TemplateError as exc:
         where = _template_line(exc) or label

@@ -26,6 +26,9 @@ _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 MAX_WIDTH = 60
+# Text a spreadsheet runs as a formula (OWASP "CSV injection"; full-width forms too):
+# the same list as safeledger.transfer.values, which this sibling package cannot import.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def display_width(text: str) -> int:
@@ -69,6 +72,9 @@ def _write_cell(cell: Any, value: Any, kind: str, key: str) -> str:
         return str(value)
     text = cell_text(value, kind, key)
     cell.value = text
+    cell.data_type = "s"  # ledger text is never a formula (openpyxl makes "=..." one)
+    if text.startswith(FORMULA_TRIGGERS):
+        cell.quotePrefix = True  # and stays text when a user edits the cell in Excel
     cell.alignment = Alignment(wrap_text=True, vertical="top")
     return text
 

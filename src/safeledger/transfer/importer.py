@@ -27,6 +27,7 @@ import re
 import typing
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -173,8 +174,11 @@ def plan_import(
     skip_bad: bool = False,
     today: dt.date,
     display_name: str | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportResult:
-    """Everything an import would do to the ledger ``raw``, without writing anything."""
+    """Everything an import would do to the ledger ``raw``, without writing anything.
+    ``progress("import", done, total)`` (tables, then the check of the rows) is called
+    when given, for a progress bar."""
     if kind is not None and kind not in RECORD_KINDS:
         raise UsageError(
             f"--kind '{kind}' is not a record kind; use hazards, enterprises or activities"
@@ -196,7 +200,10 @@ def plan_import(
     names = _enterprise_names(raw, [])
     # Enterprises first, so hazard rows can name enterprises imported in the same file.
     chosen.sort(key=lambda item: KIND_ORDER.index(item[1]))
+    steps = len(chosen) + 1  # each table, then checking the rows
     for t_index, (table, table_kind) in enumerate(chosen):
+        if progress is not None:
+            progress("import", t_index, steps)
         header = find_header(table, table_kind)
         if header is None:
             header_diags.append(
@@ -233,6 +240,8 @@ def plan_import(
         result.diagnostics = sort_diagnostics(result.diagnostics)
         return result
     tables_by_index = [t for t, _ in chosen]
+    if progress is not None:
+        progress("import", steps - 1, steps)
 
     while True:
         _allocate_ids(rows, existing, config)
@@ -258,6 +267,8 @@ def plan_import(
     if not rows and not result.blocked:
         result.notes.append("no rows to import")
     result.diagnostics = sort_diagnostics(result.diagnostics)
+    if progress is not None:
+        progress("import", steps, steps)
     return result
 
 
@@ -759,17 +770,27 @@ def import_file(
     skip_bad: bool = False,
     dry_run: bool = False,
     today: dt.date,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportResult:
     """Read the ledger at ``root``, plan the import of ``source`` and (unless ``dry_run``
-    or there are errors) write it."""
+    or there are errors) write it.  ``progress(stage, done, total)``: see plan_import
+    (stage "read" while the ledger is read)."""
     from safeledger.read import read_ledger
 
     if not source.is_file():
         raise SafeledgerError(f"{source} is not a file")
     with ledger_lock(root):
-        raw = read_ledger(root)
+        read_progress = None if progress is None else (lambda d, t: progress("read", d, t))
+        raw = read_ledger(root, progress=read_progress)
         result = plan_import(
-            raw, source, kind=kind, sheet=sheet, layout=layout, skip_bad=skip_bad, today=today
+            raw,
+            source,
+            kind=kind,
+            sheet=sheet,
+            layout=layout,
+            skip_bad=skip_bad,
+            today=today,
+            progress=progress,
         )
         if not dry_run and not result.blocked and result.files:
             write_plan(root, result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from safeledger.diagnostics import Diagnostic
 from safeledger.model import Enterprise, Hazard
@@ -15,16 +16,27 @@ from safeledger.validate.records import record_id, validate_record
 __all__ = ["Ledger", "RecordRef", "validate_ledger"]
 
 
-def validate_ledger(raw: RawLedger, *, today: dt.date) -> tuple[Ledger, list[Diagnostic]]:
+def validate_ledger(
+    raw: RawLedger,
+    *,
+    today: dt.date,
+    evidence: set[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Ledger, list[Diagnostic]]:
     """Validate every record and the cross-record rules.  ``today`` is passed in (no clock
     here) for the "no date after today" rule.  Diagnostics are unsorted and may carry
-    anchors that :func:`safeledger.read.locate` resolves to lines."""
+    anchors that :func:`safeledger.read.locate` resolves to lines.  ``evidence``: the
+    files under evidence/ when the caller has listed them already (see safeledger.cache).
+    ``progress(done, total)`` (records) is called now and then when given."""
     config, diags, usable = validate_config(raw.config)
     ledger = Ledger(root=raw.root, config=config)
     if not usable:
         return ledger, diags
     located: dict[str, list[rules.Located]] = {"enterprises": [], "hazards": [], "activities": []}
-    for rec in raw.records:
+    total = len(raw.records)
+    for n, rec in enumerate(raw.records, start=1):
+        if progress is not None and (n % 2000 == 0 or n == total):
+            progress(n, total)
         model, found, written = validate_record(rec)
         diags.extend(found)
         if model is None:
@@ -47,7 +59,8 @@ def validate_ledger(raw: RawLedger, *, today: dt.date) -> tuple[Ledger, list[Dia
     for loc in located["enterprises"]:
         diags.extend(rules.enterprise_rules(loc))
         enterprises.setdefault(loc.record.id, loc.record)  # type: ignore[attr-defined,arg-type]
-    evidence = rules.list_evidence(raw.root)
+    if evidence is None:
+        evidence = rules.list_evidence(raw.root)
     for loc in located["hazards"]:
         diags.extend(rules.hazard_rules(loc, today=today, root=raw.root, evidence_files=evidence))
     for loc in located["activities"]:

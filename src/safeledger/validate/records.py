@@ -34,8 +34,18 @@ def record_id(raw: RawRecord) -> str | None:
     names = field_names(model)
     for key, value in raw.data.items():
         if names.alias.get(str(key).strip().casefold()) == "id" and value not in (None, ""):
-            return str(value).strip()
+            return safe_str(value).strip()
     return None
+
+
+def safe_str(value: Any) -> str:
+    """``str(value)``, except for an int too long for Python to print (over 4300 digits:
+    ``str`` raises ValueError; found by fuzzing a YAML ``id: 999…``)."""
+    try:
+        return str(value)
+    except ValueError:
+        digits = int(value.bit_length() * 0.30103) + 1 if isinstance(value, int) else 0
+        return f"<a number of about {digits} digits>" if digits else f"<{type(value).__name__}>"
 
 
 def _model_for_id(kind: str) -> type[BaseModel]:
@@ -162,7 +172,10 @@ def _describe_loc(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an int (or a list holding one) too long to print
+        text = safe_str(value) if isinstance(value, int) else f"<{type(value).__name__}>"
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -88,28 +88,36 @@ def references(
     enterprise_ids: set[str],
     hazard_ids: set[str],
 ) -> Iterator[Diagnostic]:
+    # "Did you mean" compares a value with every id: remember the answer per value, so
+    # many records naming the same unknown id cost one search (not one each).
+    suggested: dict[str, str | None] = {}
     for loc in [*hazards, *activities]:
         ent = loc.record.enterprise  # type: ignore[attr-defined]
         if ent not in enterprise_ids:
+            if ent not in suggested:
+                suggested[ent] = _suggest(ent, enterprise_ids)
             yield _diag(
                 loc,
                 "unknown-enterprise",
                 f"enterprise (责任单位) '{ent}' is not an enterprise id of this ledger",
                 field="enterprise",
-                hint=_suggest(ent, enterprise_ids),
+                hint=suggested[ent],
             )
+    suggested = {}
     for loc in activities:
         rec = loc.record
         if isinstance(rec, Inspection | Interview):
             for i, hid in enumerate(rec.hazards):
                 if hid not in hazard_ids:
+                    if hid not in suggested:
+                        suggested[hid] = _suggest(hid, hazard_ids)
                     yield _diag(
                         loc,
                         "unknown-hazard",
                         f"hazards[{i}] '{hid}' is not a hazard id of this ledger",
                         field="hazards",
                         path=("hazards",),
-                        hint=_suggest(hid, hazard_ids),
+                        hint=suggested[hid],
                     )
 
 
@@ -344,8 +352,13 @@ def _looks_like_path(text: str) -> bool:
     return "\n" not in text and ("/" in text or text.lower().endswith(_DOC_SUFFIXES))
 
 
+MAX_PATH_CHARS = 1024
+
+
 def evidence_problem(path: str, root: Path, evidence_files: set[str]) -> str | None:
     """None when ``path`` names an existing file inside the ledger, else why not."""
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:", path):  # file://, http:, smb: ...
+        return "is a URL; give a path relative to the ledger root"
     pure = PurePosixPath(path.replace("\\", "/"))
     if pure.is_absolute() or re.match(r"^[A-Za-z]:", path):
         return "is an absolute path; give a path relative to the ledger root"
@@ -354,6 +367,19 @@ def evidence_problem(path: str, root: Path, evidence_files: set[str]) -> str | N
     key = pure.as_posix()
     if key in evidence_files:
         return None
+    if len(key) > MAX_PATH_CHARS or any(
+        len(p.encode("utf-8", "replace")) > 255 for p in pure.parts
+    ):
+        # before any lookup: a 6,000-character path cost seconds of stat calls (atheris)
+        return f"is too long for a file path (over {MAX_PATH_CHARS} characters or 255 bytes a name)"
+    try:
+        return _on_disk_problem(root, key)
+    except (OSError, ValueError) as exc:  # a name too long for the OS (found by fuzzing)
+        return f"cannot be looked up ({getattr(exc, 'strerror', None) or exc})"
+
+
+def _on_disk_problem(root: Path, key: str) -> str | None:
+    """Stat only (never opened): a file inside the ledger, or why not."""
     full = root / key
     if full.is_symlink() or any(p.is_symlink() for p in full.parents if root in p.parents):
         real = os.path.realpath(full)
