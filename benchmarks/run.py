@@ -1,0 +1,219 @@
+"""Time safeledger against its peers on generated ledgers, and print a Markdown table.
+
+    .venv/bin/python benchmarks/run.py                      # 1k, 10k, 100k; 3 runs each
+    .venv/bin/python benchmarks/run.py --sizes 1000,10000 --runs 5 --work /tmp/slbench
+
+Every command runs as a subprocess of the installed ``safeledger`` (startup included),
+page cache warm (one untimed run first).  Columns: the median wall time of ``--runs``
+runs and the peak memory (max RSS, from ``os.wait4``) of the slowest one.
+
+Commands, for each size and layout (``lists`` = YAML lists of 1,000 records per file,
+``per-record`` = one file per record):
+
+* ``check --no-cache`` (cold) and ``check`` again with the result cache (warm);
+* ``status --format json``, ``report --quarter … --format json`` and ``--format html``;
+* the peers: ``check-jsonschema`` against ``safeledger schema`` (per kind), and
+  ``yamllint -d relaxed``.  Above ``--peer-max`` hazards the peers are not run: their
+  time is extrapolated linearly from the largest size they ran on (marked "≈ … (extr.)").
+
+Ledgers are generated with benchmarks/generate.py under ``--work`` (default a folder in
+/tmp) and reused when present."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import generate
+
+BIN = Path(sys.executable).parent
+AS_OF = "2026-09-30"
+QUARTER = "2026Q3"
+
+
+def timed(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[float, int, int]:
+    """(seconds, peak RSS in MB, exit code) of one run, output discarded."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    took = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return took, usage.ru_maxrss // 1024, proc.returncode
+
+
+def measure(
+    cmd: list[str], env: dict[str, str], runs: int, warmup: bool = True
+) -> tuple[float, int]:
+    if warmup:
+        timed(cmd, env)
+    results = [timed(cmd, env) for _ in range(runs)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def ensure_ledger(work: Path, hazards: int) -> Path:
+    base = work / f"h{hazards}"
+    if (
+        not (base / "lists" / "safeledger.yaml").is_file()
+        or not (base / "per-record" / "safeledger.yaml").is_file()
+    ):
+        print(f"generating {hazards} hazards under {base} …", file=sys.stderr)
+        generate.generate(
+            base,
+            hazards_n=hazards,
+            enterprises_n=max(10, hazards // 10),
+            activities_n=hazards // 2,
+            layout="both",
+        )
+    return base
+
+
+def schemas(work: Path, env: dict[str, str]) -> dict[str, Path]:
+    out = {}
+    for kind in ("enterprises", "hazards", "activities"):
+        path = work / f"schema-{kind}.json"
+        subprocess.run(
+            [str(BIN / "safeledger"), "schema", "--kind", kind, "-o", str(path)],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        out[kind] = path
+    return out
+
+
+def jsonschema_cmds(root: Path, schema: dict[str, Path]) -> list[list[str]]:
+    """check-jsonschema per kind, in batches of files (argument lists have a limit)."""
+    cmds = []
+    for kind, path in schema.items():
+        files = sorted(str(p) for p in (root / kind).rglob("*.yaml"))
+        for i in range(0, len(files), 5000):
+            cmds.append(
+                [str(BIN / "check-jsonschema"), "--schemafile", str(path), *files[i : i + 5000]]
+            )
+    return cmds
+
+
+def measure_many(cmds: list[list[str]], env: dict[str, str], runs: int) -> tuple[float, int]:
+    for cmd in cmds:
+        timed(cmd, env)
+    totals, peak = [], 0
+    for _ in range(runs):
+        total = 0.0
+        for cmd in cmds:
+            took, rss, _ = timed(cmd, env)
+            total += took
+            peak = max(peak, rss)
+        totals.append(total)
+    return statistics.median(totals), peak
+
+
+def fmt(seconds: float, mb: int, extrapolated: bool = False) -> str:
+    if extrapolated:
+        return f"≈ {seconds:.1f} s (extr.)"
+    return f"{seconds:.2f} s / {mb} MB"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1000,10000,100000", help="hazard counts")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--work", type=Path, default=Path("/tmp/safeledger-bench"))
+    ap.add_argument("--layouts", default="lists,per-record")
+    ap.add_argument(
+        "--peer-max",
+        type=int,
+        default=10_000,
+        help="largest size the peers run on; above it they are extrapolated",
+    )
+    ap.add_argument("--no-peers", action="store_true")
+    args = ap.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    layouts = args.layouts.split(",")
+    args.work.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, SAFELEDGER_CACHE_DIR=str(args.work / "cache"), NO_COLOR="1")
+    shutil.rmtree(args.work / "cache", ignore_errors=True)
+    sl = str(BIN / "safeledger")
+    schema = schemas(args.work, env)
+    rows: list[list[str]] = []
+    peer_rate: dict[tuple[str, str], float] = {}  # (layout, peer) -> seconds per hazard
+    for n in sizes:
+        base = ensure_ledger(args.work, n)
+        for layout in layouts:
+            root = base / layout
+            out = args.work / "report.html"
+            row = [f"{n:,}", layout]
+            cold, cold_mb = measure(
+                [sl, "check", str(root), "--format", "json", "--no-cache", "--as-of", AS_OF],
+                env,
+                args.runs,
+            )
+            warm, warm_mb = measure(
+                [sl, "check", str(root), "--format", "json", "--as-of", AS_OF], env, args.runs
+            )
+            row += [fmt(cold, cold_mb), fmt(warm, warm_mb)]
+            for cmd in (
+                [sl, "status", str(root), "--as-of", AS_OF, "--format", "json"],
+                [sl, "report", str(root), "--quarter", QUARTER, "--format", "json"],
+                [sl, "report", str(root), "--quarter", QUARTER, "--format", "html", "-o", str(out)],
+            ):
+                row.append(fmt(*measure(cmd, env, args.runs)))
+            peers = []
+            if not args.no_peers:
+                for peer in ("check-jsonschema", "yamllint"):
+                    if n <= args.peer_max:
+                        cmds = (
+                            jsonschema_cmds(root, schema)
+                            if peer == "check-jsonschema"
+                            else [[str(BIN / "yamllint"), "-d", "relaxed", str(root)]]
+                        )
+                        took, mb = measure_many(cmds, env, 1 if n > 1000 else args.runs)
+                        peer_rate[(layout, peer)] = took / n
+                        peers.append((took, fmt(took, mb)))
+                    elif (layout, peer) in peer_rate:
+                        took = peer_rate[(layout, peer)] * n
+                        peers.append((took, fmt(took, 0, extrapolated=True)))
+                    else:
+                        peers.append((0.0, "—"))
+            row += [text for _, text in peers]
+            for took, _ in peers:
+                row.append(f"{took / cold:.0f}×" if took else "—")
+            rows.append(row)
+            print(" | ".join(row), file=sys.stderr)
+    head = [
+        "hazards",
+        "layout",
+        "check (cold)",
+        "check (warm)",
+        "status json",
+        "report json",
+        "report html",
+    ]
+    if not args.no_peers:
+        head += ["check-jsonschema", "yamllint", "jsonschema ÷ check", "yamllint ÷ check"]
+    print(
+        f"\nMachine: {os.cpu_count()} cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GB, "
+        f"Python {platform.python_version()}, {date.today().isoformat()}; "
+        f"median of {args.runs} runs, time / peak memory.\n"
+    )
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
