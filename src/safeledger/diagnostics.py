@@ -41,7 +41,18 @@ class Diagnostic:
     anchor: Anchor | None = dataclass_field(default=None, compare=False, repr=False)
 
     def with_position(self, line: int | None, column: int | None) -> Diagnostic:
-        return replace(self, line=line, column=column)
+        return Diagnostic(
+            self.code,
+            self.severity,
+            self.message,
+            self.file,
+            line,
+            column,
+            self.record,
+            self.field,
+            self.hint,
+            self.anchor,
+        )
 
     def as_warning_or_error(self, strict: bool) -> Diagnostic:
         return replace(self, severity=ERROR) if strict and self.severity == WARNING else self

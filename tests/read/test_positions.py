@@ -190,3 +190,17 @@ def test_locate_big_file_lazily(make_ledger: MakeLedger) -> None:
 def test_lookup_stops_at_opaque() -> None:
     node = Node(1, 1, "map", keys={"x": (1, 1)}, values={"x": Node(1, 4, "opaque")})
     assert lookup(node, ("x", 0)) == (1, 1, False)
+
+
+def test_record_level_anchors_in_lists_match_the_exact_index(tmp_path) -> None:
+    """locate() answers record-level anchors of block lists from item starts alone; the
+    answer must be the exact (libyaml event) position of each record."""
+    text = (
+        "# header\n\n- id: A\n  x: 1\n- id: B  # c\n  y:\n    - 1\n"
+        "- 'id': C\n- {id: D}\n-   id: E\n"
+    )
+    (tmp_path / "f.yaml").write_text(text, encoding="utf-8")
+    exact = [(n.line, n.column) for n in scan_events(text).items]
+    diags = [Diagnostic("c", ERROR, "m", file="f.yaml", anchor=Anchor(i)) for i in range(5)]
+    found = [(d.line, d.column) for d in locate(tmp_path, diags)]
+    assert found == exact

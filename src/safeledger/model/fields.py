@@ -40,6 +40,8 @@ def _untruncated(value: Any) -> str:
 
 
 def _text(value: Any) -> Any:
+    if value.__class__ is str:  # the common case first: this runs for every text field
+        return value.strip()
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, int) and value.bit_length() > 10_000:
@@ -54,6 +56,8 @@ def _text(value: Any) -> Any:
 
 
 def _date(value: Any) -> dt.date:
+    if value.__class__ is dt.date:  # what the YAML parser gives for an ISO date
+        return value
     try:
         return parse_date(value)
     except DateFormError as exc:

@@ -113,6 +113,12 @@ class _FileIndex:
             return self.csv_rows[index], column or 1
         if self.nodes is None or not 0 <= index < len(self.nodes):
             return None
+        if not path and self.starts is not None:
+            # A record-level anchor in a block list: the item's own line, no scan needed
+            # (compliance findings anchor here, one per overdue hazard or duty gap).
+            start, line = self.starts[index]
+            if self.text[start + 2 : start + 3] not in ("", " ", "\n", "\r", "#"):
+                return line, 3
         node = self._record(index)
         if node is None:
             return None

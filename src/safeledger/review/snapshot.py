@@ -20,7 +20,7 @@ from safeledger.model import ACTIVITY_MODELS, Enterprise, Hazard
 from safeledger.model.records import Activity, Record
 from safeledger.read.raw import RECORD_KINDS, RawLedger, RawRecord
 from safeledger.validate.keys import normalise
-from safeledger.validate.records import record_id, validate_record
+from safeledger.validate.records import WrittenPaths, record_id, validate_record
 
 __all__ = ["SnapRecord", "Snapshot", "natural_key", "snapshot"]
 
@@ -36,7 +36,7 @@ class SnapRecord:
     line: int | None
     fields: dict[str, Any]  # canonical name -> JSON-able canonical value
     model: Record | None  # None when the record does not validate
-    written: dict[tuple[str | int, ...], tuple[str | int, ...]]  # canonical -> written path
+    written: WrittenPaths  # canonical -> written path
 
     def anchor(self, field: str | None = None) -> Anchor:
         if field is None:

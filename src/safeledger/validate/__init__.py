@@ -90,4 +90,7 @@ def _with_enterprise_defaults(h: Hazard, enterprises: dict[str, Enterprise]) -> 
         update["community"] = ent.community
     if not h.domain and ent.domain:
         update["domain"] = ent.domain
-    return h.model_copy(update=update) if update else h
+    # The instance was made a moment ago by this validation and is not shared yet, so
+    # filling the defaults in place is safe, and much cheaper than model_copy at 100k.
+    h.__dict__.update(update)
+    return h

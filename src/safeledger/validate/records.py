@@ -11,7 +11,14 @@ from safeledger.diagnostics import ERROR, Anchor, Diagnostic
 from safeledger.model import ACTIVITY_MODELS, ActivityKind, Enterprise, Hazard
 from safeledger.model.records import Activity, Record
 from safeledger.read.raw import RawRecord
-from safeledger.validate.keys import Normalised, describe, field_names, normalise
+from safeledger.validate.keys import (
+    CanonicalPaths,
+    Normalised,
+    describe,
+    fast_canonical,
+    field_names,
+    normalise,
+)
 
 MODELS: dict[str, type[Record]] = {"enterprises": Enterprise, "hazards": Hazard}
 
@@ -30,6 +37,9 @@ _PLAIN_MESSAGES = {
 
 def record_id(raw: RawRecord) -> str | None:
     """The id as written (English ``id`` or the kind's Chinese label), if any."""
+    value = raw.data.get("id")
+    if value.__class__ is str and value.strip() and next(iter(raw.data)) == "id":
+        return value.strip()  # the common case, first key "id"
     model = _model_for_id(raw.kind)
     names = field_names(model)
     for key, value in raw.data.items():
@@ -52,7 +62,7 @@ def _model_for_id(kind: str) -> type[BaseModel]:
     return MODELS.get(kind, Activity)
 
 
-WrittenPaths = dict[tuple[str | int, ...], tuple[str | int, ...]]
+WrittenPaths = dict[tuple[str | int, ...], tuple[str | int, ...]] | CanonicalPaths
 
 
 def validate_record(raw: RawRecord) -> tuple[Record | None, list[Diagnostic], WrittenPaths]:
@@ -68,6 +78,15 @@ def validate_record(raw: RawRecord) -> tuple[Record | None, list[Diagnostic], Wr
         model = kind_model
     else:
         model, diags = MODELS[raw.kind], []
+    canonical = fast_canonical(model, raw.data)
+    if canonical is not None:
+        if raw.kind == "activities":
+            canonical["kind"] = model.model_fields["kind"].default
+        try:
+            instance = model.model_validate(canonical)
+            return instance, [_position_csv(d, raw) for d in diags], CanonicalPaths(canonical)
+        except ValidationError:
+            pass  # the full path below says exactly what is wrong
     norm = normalise(model, raw.data, file=raw.file, index=raw.index, record_id=rid, csv=csv)
     diags.extend(norm.diagnostics)
     if raw.kind == "activities":

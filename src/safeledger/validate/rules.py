@@ -17,6 +17,7 @@ from safeledger.model.credit_code import credit_code_problem
 from safeledger.model.records import Inspection, Interview, Record
 from safeledger.validate.keys import describe
 from safeledger.validate.ledger import RecordRef
+from safeledger.validate.records import WrittenPaths
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
@@ -29,7 +30,7 @@ class Located:
 
     record: Record
     ref: RecordRef
-    written: dict[tuple[str | int, ...], tuple[str | int, ...]]  # canonical -> written key path
+    written: WrittenPaths  # canonical -> written key path
 
 
 def _diag(
