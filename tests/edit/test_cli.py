@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from safeledger.cli.app import app
-from tests.edit.conftest import HAND_WRITTEN
 from tests.core.test_fileio import _holder
+from tests.edit.conftest import HAND_WRITTEN
 
 runner = CliRunner()
 
