@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -37,6 +36,7 @@ from safeledger.evaluate.status import (
     status_report,
 )
 from safeledger.model.enums import Facility, HazardStatus, Level
+from safeledger.output.diagnostics import pretty_json
 
 
 class StatusFormat(StrEnum):
@@ -316,7 +316,7 @@ def status(
         )
     locale = loaded.ledger.config.locale
     if output_format is StatusFormat.json:
-        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(pretty_json(report.to_json()) + "\n")
     elif output_format is StatusFormat.csv:
         text = duty_csv(report) if duties else hazard_csv(report, locale=locale)
         _write_bytes(("\ufeff" + text).encode("utf-8"))

@@ -142,43 +142,59 @@ class HazardState:
 
 def hazard_state(hazard: Hazard, as_of: dt.date) -> HazardState | None:
     """The status of ``hazard`` as of ``as_of``; None when it was found after ``as_of``."""
-    if hazard.found_on > as_of:
+    found_on = hazard.found_on
+    if found_on > as_of:
         return None
-    deadline, extended = effective_deadline(hazard, as_of)
-    last = latest_verification(hazard, as_of)
+    # Written out inline (same rules as effective_deadline and latest_verification): this
+    # runs for every hazard and every date a report looks at (docs/performance.md).
+    extensions = hazard.extensions
+    if extensions:
+        deadline, extended = effective_deadline(hazard, as_of)
+    else:
+        deadline, extended = hazard.deadline, False
+    last_on: dt.date | None
+    last_result: Verification | None
+    if hazard.reinspections:
+        last = latest_verification(hazard, as_of)
+        last_on, last_result = (last.on, last.result) if last is not None else (None, None)
+    else:
+        last_on = hazard.verified_on
+        if last_on is not None and last_on <= as_of:
+            last_result = Verification(hazard.verification or Verification.passed)
+        else:
+            last_on = last_result = None
     rectified = hazard.rectified_on
     if rectified is not None and rectified > as_of:
         rectified = None
 
-    if rectified is not None and (last is None or rectified > last.on):
+    if rectified is not None and (last_on is None or rectified > last_on):
         status = HazardStatus.rectified  # rectified, not yet verified (since that work)
-    elif last is not None and last.passed:
+    elif last_result is not None and last_result == Verification.passed:
         status = HazardStatus.closed
     elif deadline < as_of:
         status = HazardStatus.overdue  # never rectified, or sent back by a failed check
     else:
         status = HazardStatus.pending
 
-    flags: list[str] = []
     if (
-        status in (HazardStatus.rectified, HazardStatus.closed)
-        and rectified is not None
+        rectified is not None
         and rectified > deadline
+        and (status is HazardStatus.rectified or status is HazardStatus.closed)
     ):
-        flags.append(LATE)
-    if extended:
-        flags.append(EXTENDED)
+        flags: tuple[str, ...] = (LATE, EXTENDED) if extended else (LATE,)
+    else:
+        flags = (EXTENDED,) if extended else ()
     return HazardState(
-        id=hazard.id,
-        as_of=as_of,
-        status=status,
-        flags=tuple(flags),
-        effective_deadline=deadline,
-        rectified_on=rectified,
-        verified_on=last.on if last else None,
-        verification=last.result if last else None,
-        days_overdue=(as_of - deadline).days if status == HazardStatus.overdue else None,
-        days_left=(deadline - as_of).days if status == HazardStatus.pending else None,
+        hazard.id,
+        as_of,
+        status,
+        flags,
+        deadline,
+        rectified,
+        last_on,
+        last_result,
+        (as_of - deadline).days if status is HazardStatus.overdue else None,
+        (deadline - as_of).days if status is HazardStatus.pending else None,
     )
 
 

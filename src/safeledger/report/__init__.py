@@ -11,13 +11,19 @@ by python-docx and openpyxl.  Same ledger and period, same bytes.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from safeledger.errors import UsageError
 from safeledger.evaluate.periods import Span
-from safeledger.report.context import KINDS, Source, build_context, default_kind, to_json
+from safeledger.report.context import (
+    KINDS,
+    Source,
+    build_context,
+    default_kind,
+    json_text,
+    to_json,
+)
 from safeledger.report.reproducible import write_atomically
 from safeledger.validate.ledger import Ledger
 
@@ -77,8 +83,8 @@ def render_context(
     if template is not None and fmt not in ("md", "html"):
         raise UsageError(f"--template applies to md and html reports, not {fmt}")
     if fmt == "json":
-        text = json.dumps(json_context(context), ensure_ascii=False, indent=2) + "\n"
-        return text.encode("utf-8")
+        doc = {k: v for k, v in context.items() if k != "labels"}
+        return (json_text(doc) + "\n").encode("utf-8")
     if fmt == "docx":
         from safeledger.report.docx_writer import render_docx
 
