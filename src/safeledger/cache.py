@@ -7,7 +7,9 @@ The key is a SHA-256 over everything a check result depends on:
 * the ledger root path, ``today``, ``as_of``, ``strict`` and ``compliance``;
 * the bytes of ``safeledger.yaml`` and of every record file (path, kind, content hash),
   in the reader's order, and what discovery said about links;
-* the list of files under ``evidence/``.
+* the list of files under ``evidence/``;
+* the interrupted imports waiting in ``.safeledger-staging/`` (the reader warns about
+  them, and they change nothing else).
 
 Evidence or plan paths that point outside ``evidence/`` are looked up on disk by the
 rules; those lookups are recorded with the entry and repeated on a hit (a different
@@ -32,6 +34,7 @@ from typing import Any
 
 from safeledger import __version__
 from safeledger.diagnostics import Diagnostic
+from safeledger.fileio import pending_batches
 from safeledger.read.ledger import discover
 from safeledger.read.raw import CONFIG_FILE, RawLedger
 from safeledger.validate.rules import evidence_problem, list_evidence
@@ -116,6 +119,7 @@ class CheckCache:
             feed(d.code, d.file, d.message)
         evidence = sorted(list_evidence(root))
         feed("evidence", *evidence)
+        feed("pending", *pending_batches(root))
         return h.hexdigest(), evidence
 
     def _path(self, key: str) -> Path:

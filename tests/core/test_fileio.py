@@ -98,3 +98,256 @@ def test_exclusive_write_never_replaces(tmp_path: Path) -> None:
         write_atomic(target, b"second\n", exclusive=True)
     assert target.read_bytes() == b"first\n"
     assert [p.name for p in target.parent.iterdir()] == ["r.yaml"]  # no temp file left
+
+
+# --- write_batch / recover_batches ------------------------------------------------------
+
+FILES = {
+    Path("hazards/2025/H-1.yaml"): b"id: H-1\n",
+    Path("hazards/2025/H-2.yaml"): "id: H-2\n说明: 二\n".encode(),
+    Path("enterprises/E-9.yaml"): b"id: E-9\n",
+}
+EXPECTED = {p.as_posix(): b for p, b in FILES.items()}
+
+
+class _Killed(BaseException):
+    """Stands for a SIGKILL: nothing after it runs, not even ``except Exception``."""
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    """Every file outside hidden folders (what the reader and git see), by relative path."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not any(s.startswith(".") for s in p.relative_to(root).parts)
+    }
+
+
+def _ledger(tmp_path: Path) -> Path:
+    root = tmp_path / "ledger"
+    (root / "hazards").mkdir(parents=True)
+    (root / "safeledger.yaml").write_text("organisation: 同心街道办事处\n", encoding="utf-8")
+    return root
+
+
+def _interrupted(
+    root: Path, monkeypatch: pytest.MonkeyPatch, *, places: int | None, committed: bool = True
+) -> None:
+    """Run write_batch and 'kill' it: before the manifest (committed=False), or after
+    ``places`` files were moved into place (None: all, killed before the clean-up)."""
+    if not committed:
+        real_atomic = fileio.write_atomic
+
+        def no_manifest(path: Path, data: bytes, **kw: object) -> None:
+            raise _Killed
+
+        monkeypatch.setattr(fileio, "write_atomic", no_manifest)
+        # a real kill runs no clean-up: keep write_batch's except-clause from removing it
+        monkeypatch.setattr(fileio.shutil, "rmtree", lambda *a, **kw: None)
+    elif places is None:
+        monkeypatch.setattr(fileio, "_remove_batch", lambda batch: (_ for _ in ()).throw(_Killed))
+    else:
+        real_place = fileio._place
+        done = [0]
+
+        def place(staged: Path, target: Path, rel: str, batch: Path) -> None:
+            if done[0] == places:
+                raise _Killed
+            done[0] += 1
+            real_place(staged, target, rel, batch)
+
+        monkeypatch.setattr(fileio, "_place", place)
+    with pytest.raises(_Killed), ledger_lock(root):
+        fileio.write_batch(root, FILES)
+    monkeypatch.undo()
+    if not committed:
+        assert fileio.write_atomic is real_atomic
+
+
+def test_write_batch_creates_every_file_and_leaves_no_staging(tmp_path: Path) -> None:
+    root = _ledger(tmp_path)
+    before = _files(root)
+    with ledger_lock(root):
+        fileio.write_batch(root, FILES)
+    assert _files(root) == {**before, **EXPECTED}
+    assert not (root / fileio.STAGING_DIR).exists()
+    assert fileio.pending_batches(root) == []
+
+
+def test_write_batch_refuses_an_existing_target_before_writing(tmp_path: Path) -> None:
+    root = _ledger(tmp_path)
+    (root / "enterprises").mkdir()
+    (root / "enterprises/E-9.yaml").write_bytes(b"mine\n")
+    before = _files(root)
+    with pytest.raises(fileio.TargetExists, match=r"E-9\.yaml"):
+        fileio.write_batch(root, FILES)
+    assert _files(root) == before
+    assert not (root / fileio.STAGING_DIR).exists()
+
+
+@pytest.mark.parametrize("bad", ["../outside.yaml", "/etc/x.yaml", ".git/config", "a/../../b"])
+def test_write_batch_refuses_paths_leaving_the_ledger(tmp_path: Path, bad: str) -> None:
+    root = _ledger(tmp_path)
+    with pytest.raises(ValueError, match="not a plain path"):
+        fileio.write_batch(root, {Path(bad): b"x"})
+    assert not (root / fileio.STAGING_DIR).exists()
+
+
+def test_write_batch_error_before_the_commit_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _ledger(tmp_path)
+    before = _files(root)
+    real = fileio._write_new
+    calls = [0]
+
+    def full_disk(path: Path, data: bytes) -> None:
+        calls[0] += 1
+        if calls[0] == 2:
+            raise OSError(28, "No space left on device")
+        real(path, data)
+
+    monkeypatch.setattr(fileio, "_write_new", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        fileio.write_batch(root, FILES)
+    assert _files(root) == before
+    assert list((root / fileio.STAGING_DIR).iterdir()) == []
+
+
+def test_recover_rolls_back_a_batch_without_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _ledger(tmp_path)
+    before = _files(root)
+    _interrupted(root, monkeypatch, places=0, committed=False)
+    [(folder, committed)] = fileio.pending_batches(root)
+    assert folder.startswith(".safeledger-staging/") and not committed
+    assert len(list((root / folder).iterdir())) == len(FILES)  # staged, not committed
+    assert _files(root) == before
+    [line] = fileio.recover_batches(root)
+    assert line == f"{folder}: discarded"
+    assert _files(root) == before
+    assert not (root / fileio.STAGING_DIR).exists()
+
+
+@pytest.mark.parametrize("places", [0, 1, 2, None])  # None: all moved, clean-up not done
+def test_recover_rolls_a_committed_batch_forward(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, places: int | None
+) -> None:
+    root = _ledger(tmp_path)
+    before = _files(root)
+    _interrupted(root, monkeypatch, places=places)
+    [(folder, committed)] = fileio.pending_batches(root)
+    assert committed
+    moved = {p: b for p, b in _files(root).items() if p not in before}
+    assert len(moved) == (len(FILES) if places is None else places)
+    assert [line for line in fileio.recover_batches(root)] == [f"{folder}: completed, 3 files"]
+    assert _files(root) == {**before, **EXPECTED}
+    assert not (root / fileio.STAGING_DIR).exists()
+    assert fileio.recover_batches(root) == []  # idempotent
+
+
+def test_recover_skips_files_moved_without_hard_links(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _ledger(tmp_path)
+    before = _files(root)
+    _interrupted(root, monkeypatch, places=1)
+    # as if os.replace (no hard links on this file system) had moved the first file
+    [(folder, _)] = fileio.pending_batches(root)
+    staged = sorted(p for p in (root / folder).iterdir() if p.name != fileio.MANIFEST)
+    staged[0].unlink()
+    fileio.recover_batches(root)
+    assert _files(root) == {**before, **EXPECTED}
+
+
+def test_recover_never_overwrites_a_file_that_appeared(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _ledger(tmp_path)
+    _interrupted(root, monkeypatch, places=0)
+    target = root / "hazards/2025/H-2.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"typed in by hand\n")
+    with pytest.raises(fileio.BatchConflict, match="exists with other content"):
+        fileio.recover_batches(root)
+    assert target.read_bytes() == b"typed in by hand\n"
+    assert fileio.pending_batches(root)[0][1]  # kept for the user to sort out
+    with pytest.raises(fileio.BatchConflict), ledger_lock(root):  # the lock reports it too
+        pass
+    target.unlink()
+    with ledger_lock(root):  # then the next writer completes it
+        pass
+    assert {p: b for p, b in _files(root).items() if p in EXPECTED} == EXPECTED
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        b"{not json",
+        b'{"version": 1, "files": {"../../evil.yaml": "000000.yaml"}}',
+        b'{"version": 1, "files": {"hazards/x.yaml": "../../../etc/passwd"}}',
+        b'{"version": 2, "files": {}}',
+    ],
+)
+def test_recover_refuses_a_damaged_or_hostile_manifest(tmp_path: Path, manifest: bytes) -> None:
+    root = _ledger(tmp_path)
+    batch = root / fileio.STAGING_DIR / "feed"
+    batch.mkdir(parents=True)
+    (batch / "000000.yaml").write_bytes(b"id: X\n")
+    (batch / fileio.MANIFEST).write_bytes(manifest)
+    with pytest.raises(fileio.BatchConflict, match="cannot complete"):
+        fileio.recover_batches(root)
+    assert not (tmp_path / "evil.yaml").exists()
+    assert (batch / "000000.yaml").exists()
+
+
+def test_ledger_lock_recovers_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _ledger(tmp_path)
+    before = _files(root)
+    _interrupted(root, monkeypatch, places=1)
+    with ledger_lock(root):
+        assert _files(root) == {**before, **EXPECTED}
+        assert fileio.pending_batches(root) == []
+
+
+def test_reader_warns_about_an_interrupted_batch_and_leaves_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safeledger.diagnostics import WARNING
+    from safeledger.read import read_ledger
+
+    root = _ledger(tmp_path)
+    _interrupted(root, monkeypatch, places=1)
+    pending = fileio.pending_batches(root)
+    raw = read_ledger(root)
+    [diag] = [d for d in raw.diagnostics if d.code == "interrupted-write"]
+    assert diag.severity == WARNING
+    assert diag.file == pending[0][0]
+    assert "interrupted" in diag.message and "editing command" in (diag.hint or "")
+    assert fileio.pending_batches(root) == pending  # read-only
+    assert {r.file for r in raw.records} == {"enterprises/E-9.yaml"}  # staging not read
+
+
+def test_cached_check_still_warns_about_an_interrupted_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from safeledger.api import check_ledger
+    from safeledger.cache import CheckCache
+
+    root = _ledger(tmp_path)
+    cache = CheckCache(tmp_path / "cache")
+    day = dt.date(2025, 6, 30)
+
+    def codes() -> list[str]:
+        result = check_ledger(root, as_of=day, today=day, cache=cache)
+        return [d.code for d in result.diagnostics if d.code == "interrupted-write"]
+
+    assert codes() == []  # a clean result is cached
+    _interrupted(root, monkeypatch, places=0, committed=False)  # no record file changes
+    assert codes() == ["interrupted-write"]
+    with ledger_lock(root):
+        pass
+    assert codes() == []

@@ -35,11 +35,11 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from safeledger.api import LoadResult, load_ledger
 from safeledger.diagnostics import ERROR, Diagnostic
-from safeledger.fileio import DEFAULT_LOCK_TIMEOUT, ledger_lock, write_atomic
 from safeledger.edit.editors import CsvRecord, EditRefused, RecordEditor, YamlRecord
 from safeledger.edit.yamlrt import make_yaml
 from safeledger.errors import SafeledgerError, UsageError
 from safeledger.evaluate.status import effective_deadline, latest_verification
+from safeledger.fileio import DEFAULT_LOCK_TIMEOUT, ledger_lock, write_atomic
 from safeledger.model import Hazard
 from safeledger.model.enums import Level, Source, Verification
 from safeledger.validate.records import record_id

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from safeledger.fileio import LOCK_FILE, write_atomic
 from safeledger.errors import SafeledgerError
+from safeledger.fileio import LOCK_FILE, write_atomic
 from safeledger.model.config import DEFAULT_CATEGORIES, DEFAULT_SIGNATURES
 from safeledger.read.raw import CONFIG_FILE
 
@@ -95,6 +95,7 @@ GITIGNORE = f"""\
 # safeledger: caches and the write lock are never committed
 {LOCK_FILE}
 .safeledger-cache/
+.safeledger-staging/
 __pycache__/
 # office lock files (Excel/WPS) and OS clutter
 ~$*

@@ -18,6 +18,8 @@ READ_CODES: dict[str, str] = {
     "symlink-outside": "A symbolic link points outside the ledger folder and was not read.",
     "config-missing": "safeledger.yaml is missing at the ledger root.",
     "config-syntax": "safeledger.yaml cannot be read or is not a mapping of settings.",
+    "interrupted-write": "An import was interrupted (.safeledger-staging/); the next editing "
+    "command completes or discards it.",
 }
 
 YAML_SYNTAX = "yaml-syntax"
@@ -35,3 +37,4 @@ UNREADABLE = "unreadable"
 SYMLINK_OUTSIDE = "symlink-outside"
 CONFIG_MISSING = "config-missing"
 CONFIG_SYNTAX = "config-syntax"
+INTERRUPTED_WRITE = "interrupted-write"

@@ -6,8 +6,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from safeledger.diagnostics import ERROR, Diagnostic
+from safeledger.diagnostics import ERROR, WARNING, Diagnostic
 from safeledger.errors import LedgerNotFound
+from safeledger.fileio import pending_batches
 from safeledger.read import codes
 from safeledger.read.files import FileResult, read_file
 from safeledger.read.pool import Entry, read_files
@@ -55,6 +56,7 @@ def read_ledger(
     and then when given (a progress bar; reading stays silent otherwise)."""
     ledger = RawLedger(root=root, config=None)
     _read_config(root, ledger)
+    _interrupted_writes(root, ledger)
     entries = discover(root, ledger)
     if progress is None or (workers is not None and workers > 1):
         for result in read_files(root, entries, workers):
@@ -90,6 +92,32 @@ def _read_config(root: Path, ledger: RawLedger) -> None:
         )
         return
     add_config(ledger, read_file(root, CONFIG_FILE, "config"))
+
+
+def _interrupted_writes(root: Path, ledger: RawLedger) -> None:
+    """A warning per batch write that a crash interrupted (only looked at, never touched:
+    the next editing command, which holds the ledger lock, completes or discards it)."""
+    for folder, committed in pending_batches(root):
+        if committed:
+            message = (
+                "an import was interrupted after its files were prepared (or is running "
+                "right now); some of its new records may be missing until it is completed"
+            )
+        else:
+            message = (
+                "an import was interrupted before it was complete (or is running right "
+                "now); none of its records were written"
+            )
+        ledger.diagnostics.append(
+            Diagnostic(
+                codes.INTERRUPTED_WRITE,
+                WARNING,
+                message,
+                file=folder,
+                hint="Run any editing command (e.g. `safeledger import` again, or `rectify`): "
+                "it first completes or discards the interrupted import.",
+            )
+        )
 
 
 def add_config(ledger: RawLedger, result: FileResult) -> None:

@@ -36,10 +36,10 @@ from pydantic import BaseModel
 
 from safeledger.diagnostics import count
 from safeledger.errors import SafeledgerError, UsageError
+from safeledger.fileio import write_atomic
 from safeledger.model.enums import ActivityKind, LedgerEnum
 from safeledger.model.records import Activity, Record
 from safeledger.read.raw import RECORD_KINDS, RawLedger
-from safeledger.fileio import write_atomic
 from safeledger.transfer.canonical import plain, record_data
 from safeledger.transfer.columns import EXTENDED_TO, models_of
 from safeledger.transfer.values import guard, needs_guard, number_out

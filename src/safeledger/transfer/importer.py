@@ -13,7 +13,8 @@ The steps, each a function a test can call:
    what is written passes ``check``.  Every problem is a Diagnostic whose ``file`` is the
    imported file, ``line`` the row and ``column`` the column, and whose message starts
    with ``sheet '…', row N, column X (header)``.
-6. :func:`write_plan`: the YAML files, each created atomically, never replacing a file.
+6. :func:`write_plan`: the YAML files, created all-or-nothing (``fileio.write_batch``),
+   never replacing a file.
 
 Nothing is written when any row has an error, unless ``skip_bad``: then the bad rows
 are left out (and listed) and the rest is validated again."""
@@ -42,7 +43,7 @@ from safeledger.diagnostics import (
     sort_diagnostics,
 )
 from safeledger.errors import SafeledgerError, UsageError
-from safeledger.fileio import TargetExists, ledger_lock, write_atomic
+from safeledger.fileio import TargetExists, ledger_lock, write_batch
 from safeledger.model import Config, Enterprise
 from safeledger.model.dates import DateFormError
 from safeledger.model.records import Record
@@ -739,24 +740,21 @@ def _plan_files(
 
 
 def write_plan(root: Path, result: ImportResult) -> None:
-    """Create the planned files, each atomically; never replace a file.  If a file
-    appears meanwhile (another command), the ones written so far are removed again."""
+    """Create the planned files, all or none (:func:`safeledger.fileio.write_batch`):
+    never replacing a file, and a crash at any moment leaves the ledger exactly as before
+    or (once the next editing command has completed the batch) exactly as after.  The
+    caller holds the ledger lock."""
     if result.blocked:
         raise SafeledgerError("the import has errors; nothing was written")
-    done: list[Path] = []
+    files = {Path(planned.path): planned.text.encode("utf-8") for planned in result.files}
     try:
-        for planned in result.files:
-            target = root / planned.path
-            write_atomic(target, planned.text.encode("utf-8"), exclusive=True)
-            done.append(target)
+        write_batch(root, files)
     except TargetExists as exc:
-        for path in done:
-            path.unlink(missing_ok=True)
         raise SafeledgerError(f"{exc} appeared while importing; nothing was written") from None
     except OSError as exc:
-        for path in done:
-            path.unlink(missing_ok=True)
-        raise SafeledgerError(f"cannot write the imported records: {exc}") from None
+        raise SafeledgerError(
+            f"cannot write the imported records: {exc}; nothing was written"
+        ) from None
     result.written = True
 
 
