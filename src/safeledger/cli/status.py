@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from safeledger.api import load_ledger
+from safeledger.cells import guard
 from safeledger.cli.common import (
     as_of_option,
     fail,
@@ -201,8 +202,6 @@ def render_duty_table(report: StatusReport, console: Console, *, locale: str = "
 
 
 def _csv_text(header: tuple[str, ...], records: list[dict[str, object]]) -> str:
-    from safeledger.transfer.values import guard  # loads openpyxl: only for --format csv
-
     buf = io.StringIO()
     writer = csv.DictWriter(
         buf, fieldnames=list(header), extrasaction="ignore", lineterminator="\r\n"

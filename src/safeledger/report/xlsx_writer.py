@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from safeledger.cells import needs_guard
 from safeledger.report.docx_writer import cell_text
 from safeledger.report.reproducible import normalise_package
 from safeledger.report.tables import Table, figure_type, report_tables
@@ -26,9 +27,6 @@ _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 MAX_WIDTH = 60
-# Text a spreadsheet runs as a formula (OWASP "CSV injection"; full-width forms too):
-# the same list as safeledger.transfer.values, which this sibling package cannot import.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def display_width(text: str) -> int:
@@ -73,7 +71,7 @@ def _write_cell(cell: Any, value: Any, kind: str, key: str) -> str:
     text = cell_text(value, kind, key)
     cell.value = text
     cell.data_type = "s"  # ledger text is never a formula (openpyxl makes "=..." one)
-    if text.startswith(FORMULA_TRIGGERS):
+    if needs_guard(text):
         cell.quotePrefix = True  # and stays text when a user edits the cell in Excel
     cell.alignment = Alignment(wrap_text=True, vertical="top")
     return text

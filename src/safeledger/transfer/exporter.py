@@ -34,6 +34,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from safeledger.cells import guard, needs_guard
 from safeledger.diagnostics import count
 from safeledger.errors import SafeledgerError, UsageError
 from safeledger.fileio import write_atomic
@@ -42,7 +43,7 @@ from safeledger.model.records import Activity, Record
 from safeledger.read.raw import RECORD_KINDS, RawLedger
 from safeledger.transfer.canonical import plain, record_data
 from safeledger.transfer.columns import EXTENDED_TO, models_of
-from safeledger.transfer.values import guard, needs_guard, number_out
+from safeledger.transfer.values import number_out
 from safeledger.validate.keys import field_names
 from safeledger.validate.records import validate_record
 

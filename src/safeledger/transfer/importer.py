@@ -34,6 +34,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from safeledger.cells import unguard
 from safeledger.diagnostics import (
     ERROR,
     WARNING,
@@ -53,7 +54,7 @@ from safeledger.transfer.columns import EXTENDED_TO, models_of
 from safeledger.transfer.header import Column, Header, find_header, guess_kind, kind_of_sheet
 from safeledger.transfer.ids import ACTIVITY_ID_FORMAT, ENTERPRISE_ID_FORMAT, IdAllocator
 from safeledger.transfer.tables import Table, read_tables
-from safeledger.transfer.values import import_date, plain_number, unguard
+from safeledger.transfer.values import import_date, plain_number
 from safeledger.transfer.yamlout import dump_records
 from safeledger.validate import validate_ledger
 from safeledger.validate.config import validate_config

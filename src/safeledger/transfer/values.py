@@ -13,11 +13,6 @@ from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900, from_excel
 
 from safeledger.model.dates import ACCEPTED_DATE_FORMS, DateFormError, parse_date
 
-# A cell starting with one of these is run as a formula by Excel/LibreOffice/WPS (OWASP:
-# = + - @ tab CR; the full-width forms because CJK input methods type them).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-GUARD = "'"
-
 # Excel serials of 1900-01-01 .. 9999-12-31.
 _SERIAL_MIN, _SERIAL_MAX = 1, 2958465
 _TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
@@ -25,22 +20,6 @@ _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _HAO = re.compile(r"号$")
 
 IMPORT_DATE_FORMS = ACCEPTED_DATE_FORMS + ", 20250301, an Excel date cell"
-
-
-def needs_guard(text: str) -> bool:
-    return text.startswith(FORMULA_TRIGGERS)
-
-
-def guard(text: str) -> str:
-    """Neutralise a CSV cell a spreadsheet would run as a formula: prefix ``'``."""
-    return GUARD + text if needs_guard(text) else text
-
-
-def unguard(text: str) -> str:
-    """Undo :func:`guard` on import: a ``'`` followed by a formula trigger is dropped."""
-    if text.startswith(GUARD) and needs_guard(text[1:]):
-        return text[1:]
-    return text
 
 
 def excel_serial_to_date(value: float, epoch: dt.datetime = CALENDAR_WINDOWS_1900) -> dt.date:
