@@ -41,6 +41,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
+from safeledger.model.config import DEFAULT_CATEGORIES  # noqa: E402
 from safeledger.model.credit_code import ALPHABET, check_character  # noqa: E402
 
 D = dt.date
@@ -51,19 +52,7 @@ FICTION = "虚构示例数据，单位、人名、电话、信用代码均为虚
 
 COMMUNITIES = ["和平社区", "锦程社区", "春华社区", "青松社区", "同心社区", "西郊村"]
 DOMAINS = ["居民住宅", "商业经营", "建筑施工", "公共场所", "危险化学品"]
-CATEGORIES = [
-    "消防设施",
-    "疏散通道",
-    "电动自行车",
-    "电气线路",
-    "燃气",
-    "电梯",
-    "有限空间",
-    "群租房",
-    "特种作业",
-    "建筑施工",
-    "其他",
-]
+CATEGORIES = list(DEFAULT_CATEGORIES)  # every default category appears in the example
 FACILITY_PERIOD = {
     "fire_pump": "month",
     "hydrant": "quarter",
