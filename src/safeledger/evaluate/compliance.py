@@ -33,13 +33,18 @@ COMPLIANCE_CODES = (
 )
 
 
-def _place(ledger: Ledger, kind: str, rid: str) -> tuple[str | None, int | None, Anchor | None]:
-    """(file, line, anchor) of a record: the anchor (record start) when the line is not
-    known yet, as the validation rules do."""
+Place = tuple[str | None, int | None, int | None, Anchor | None]
+
+
+def _place(ledger: Ledger, kind: str, rid: str) -> Place:
+    """(file, line, column, anchor) of a record: the anchor (record start) when the line
+    is not known yet, as the validation rules do."""
     ref = ledger.sources.get((kind, rid))
     if ref is None:
-        return None, None, None
-    return ref.file, ref.line, (Anchor(index=ref.index, path=()) if ref.line is None else None)
+        return None, None, None, None
+    if ref.line is None:
+        return ref.file, None, None, Anchor(index=ref.index, path=())
+    return ref.file, ref.line, ref.column, None
 
 
 def compliance_diagnostics(ledger: Ledger, as_of: dt.date) -> list[Diagnostic]:
@@ -55,7 +60,7 @@ def compliance_diagnostics(ledger: Ledger, as_of: dt.date) -> list[Diagnostic]:
             continue
         days = (as_of - deadline).days
         which = "extended deadline (延期至)" if state.extended else "deadline (整改期限)"
-        file, line, anchor = _place(ledger, "hazards", hazard.id)
+        file, line, column, anchor = _place(ledger, "hazards", hazard.id)
         if hazard.is_major:
             if state.status == HazardStatus.rectified:
                 why = f"rectified on {state.rectified_on} but not verified (复查销号)"
@@ -65,7 +70,7 @@ def compliance_diagnostics(ledger: Ledger, as_of: dt.date) -> list[Diagnostic]:
                 code="major-overdue", severity=WARNING,
                 message=(f"major hazard (重大事故隐患) {hazard.id} is not closed {days} day(s) "
                          f"after its {which} {deadline}: {why} as of {as_of}"),
-                file=file, line=line, record=hazard.id,
+                file=file, line=line, column=column, record=hazard.id,
                 field="deadline",
                 hint="rectify and verify it, or record an approved extension; major hazards "
                      "must be cleared dynamically to zero (动态清零)",
@@ -76,7 +81,7 @@ def compliance_diagnostics(ledger: Ledger, as_of: dt.date) -> list[Diagnostic]:
                 code="overdue", severity=WARNING,
                 message=(f"hazard {hazard.id} is overdue (逾期未整改) by {days} day(s): {which} "
                          f"{deadline}, not rectified as of {as_of}"),
-                file=file, line=line, record=hazard.id,
+                file=file, line=line, column=column, record=hazard.id,
                 field="deadline",
                 hint="record rectified_on when it is rectified, or an approved extension",
                 anchor=anchor,
@@ -89,7 +94,7 @@ def compliance_diagnostics(ledger: Ledger, as_of: dt.date) -> list[Diagnostic]:
 
 
 def _duty_diagnostic(ledger: Ledger, duty: DutyResult) -> Diagnostic | None:
-    file, line, anchor = _place(ledger, "enterprises", duty.enterprise)
+    file, line, column, anchor = _place(ledger, "enterprises", duty.enterprise)
     if duty.duty == CERTIFICATE:
         if duty.state == "gap":
             code, what = "certificate-expired", "has expired"
@@ -101,7 +106,7 @@ def _duty_diagnostic(ledger: Ledger, duty: DutyResult) -> Diagnostic | None:
             code=code, severity=WARNING,
             message=(f"enterprise {duty.enterprise}: the certificate (特种作业证书) of "
                      f"{duty.period} {what}: {duty.detail}"),
-            file=file, line=line, record=duty.enterprise, field="certificates",
+            file=file, line=line, column=column, record=duty.enterprise, field="certificates",
             hint="renew the certificate and update expires_on (有效期至)", anchor=anchor,
         )
     if duty.state != "gap":
@@ -109,6 +114,6 @@ def _duty_diagnostic(ledger: Ledger, duty: DutyResult) -> Diagnostic | None:
     return Diagnostic(
         code="duty-gap", severity=WARNING,
         message=f"enterprise {duty.enterprise}: {duty.duty} {duty.period}: {duty.detail}",
-        file=file, line=line, record=duty.enterprise, field=None,
+        file=file, line=line, column=column, record=duty.enterprise, field=None,
         hint="record the activity under activities/ if it took place", anchor=anchor,
     )

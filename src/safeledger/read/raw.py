@@ -24,6 +24,9 @@ class RawRecord:
     data: dict[str, Any]
     line: int | None = None  # record start, when known for free (CSV rows)
     key_columns: dict[str, int] | None = None  # CSV: header as written -> 1-based column
+    # YAML: where a record-level anchor resolves (the same answer as read.locate), when the
+    # reader knows it for free; None: locate works it out.
+    column: int | None = None
 
 
 @dataclass(slots=True)

@@ -41,7 +41,7 @@ def validate_ledger(
         diags.extend(found)
         if model is None:
             continue
-        ref = RecordRef(rec.file, rec.index, rec.line)
+        ref = RecordRef(rec.file, rec.index, rec.line, rec.column)
         located[rec.kind].append(rules.Located(model, ref, written))
 
     for kind, records in located.items():

@@ -18,6 +18,7 @@ class RecordRef:
     file: str
     index: int
     line: int | None = None
+    column: int | None = None
 
 
 @dataclass(slots=True)
