@@ -47,16 +47,26 @@ def _diag(
     written = loc.written.get(canonical, ()) if canonical else ()
     if canonical and not written and field:
         written = loc.written.get((field,), ())
+    ref = loc.ref
+    line, column, anchor = ref.line, None, None
+    if ref.column is not None:  # YAML, record start known: only field paths need locating
+        if written:
+            line, anchor = None, Anchor(ref.index, written)
+        else:
+            column = ref.column
+    elif line is None:
+        anchor = Anchor(ref.index, written)
     return Diagnostic(
         code=code,
         severity=severity,  # type: ignore[arg-type]
         message=message,
-        file=loc.ref.file,
-        line=loc.ref.line,
+        file=ref.file,
+        line=line,
+        column=column,
         record=getattr(loc.record, "id", None),
         field=field,
         hint=hint,
-        anchor=Anchor(loc.ref.index, written) if loc.ref.line is None else None,
+        anchor=anchor,
     )
 
 
@@ -80,7 +90,9 @@ def duplicate_ids(kind: str, records: list[Located]) -> Iterator[Diagnostic]:
 
 
 def _place(ref: RecordRef) -> str:
-    return f"{ref.file}:{ref.line}" if ref.line else f"{ref.file} (record {ref.index + 1})"
+    # CSV rows are named by line; YAML records by their number in the file
+    csv_row = ref.line and ref.column is None
+    return f"{ref.file}:{ref.line}" if csv_row else f"{ref.file} (record {ref.index + 1})"
 
 
 def references(
