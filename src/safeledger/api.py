@@ -17,6 +17,7 @@ from safeledger.diagnostics import Diagnostic, DiagnosticCounts, sort_diagnostic
 from safeledger.evaluate.compliance import compliance_diagnostics
 from safeledger.read import find_ledger_root, locate, read_ledger
 from safeledger.read.raw import RECORD_KINDS, RawLedger
+from safeledger.sharded import check_sharded
 from safeledger.validate import Ledger, validate_ledger
 
 __all__ = ["CheckResult", "LoadResult", "check_ledger", "find_ledger_root", "load_ledger"]
@@ -127,6 +128,24 @@ def _check(
     progress: Progress | None,
     evidence: set[str] | None,
 ) -> CheckResult:
+    sharded = (
+        None
+        if workers == 1
+        else check_sharded(
+            root,
+            as_of=as_of,
+            today=today,
+            compliance=compliance,
+            evidence=evidence,
+            workers=workers,
+            progress=progress,
+        )
+    )
+    if sharded is not None:
+        diags = sort_diagnostics(sharded.diagnostics)
+        if strict:
+            diags = [d.as_warning_or_error(True) for d in diags]
+        return CheckResult(root, as_of, diags, sharded.records)
     loaded = load_ledger(root, today=today, workers=workers, progress=progress, evidence=evidence)
     diags = list(loaded.diagnostics)
     if compliance:

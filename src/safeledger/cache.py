@@ -15,6 +15,11 @@ Evidence or plan paths that point outside ``evidence/`` are looked up on disk by
 rules; those lookups are recorded with the entry and repeated on a hit (a different
 answer is a miss).
 
+The record files' hashes come from a stat index (:class:`StatIndex`, under ``stat/``):
+an unchanged file is not read again.  ``check`` also keeps its output text per result and
+form (``rendered/``: :meth:`CheckCache.rendered`), so an unchanged ledger is answered
+without loading or rendering its diagnostics.
+
 Location: ``$SAFELEDGER_CACHE_DIR`` if set, else the user cache folder
 (``platformdirs.user_cache_dir("safeledger")``), one JSON file per key under
 ``checks/``.  Reading is defensive: any failure (missing, truncated, corrupt, another
@@ -27,7 +32,8 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,14 +41,14 @@ from typing import Any
 from safeledger import __version__
 from safeledger.diagnostics import Diagnostic
 from safeledger.fileio import pending_batches
-from safeledger.read.ledger import discover
+from safeledger.read.ledger import discover_stats
 from safeledger.read.raw import CONFIG_FILE, RawLedger
 from safeledger.validate.rules import evidence_problem, list_evidence
 
 __all__ = ["CACHE_ENV", "CACHE_FORMAT", "CheckCache", "ProbedEvidence", "default_cache_dir"]
 
 CACHE_ENV = "SAFELEDGER_CACHE_DIR"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 _DIAG_FIELDS = ("code", "severity", "message", "file", "line", "column", "record", "field", "hint")
 
 Progress = Callable[[int, int], None]  # (files done, files in all)
@@ -84,10 +90,31 @@ class CheckCache:
     """Check results keyed by the ledger's content (see the module doc)."""
 
     directory: Path
+    # probe answers of the results this instance stored or found (for put_rendered)
+    _probes: dict[str, list[Any]] = field(default_factory=dict, repr=False, compare=False)
+    _pinned: tuple[tuple[object, ...], tuple[str, list[str]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @classmethod
     def default(cls) -> CheckCache:
         return cls(default_cache_dir())
+
+    def pinned(
+        self,
+        key: tuple[str, list[str]],
+        root: Path,
+        *,
+        today: dt.date,
+        as_of: dt.date,
+        strict: bool,
+        compliance: bool,
+    ) -> CheckCache:
+        """This cache, answering :meth:`key` for these arguments with ``key`` (what
+        :meth:`key` just returned) instead of hashing the ledger again: for a caller that
+        asked for the key itself (``check`` looks for a rendered answer first)."""
+        args = (root, today, as_of, strict, compliance)
+        return CheckCache(self.directory, self._probes, (args, key))
 
     def key(
         self,
@@ -100,6 +127,8 @@ class CheckCache:
         progress: Progress | None = None,
     ) -> tuple[str, list[str]]:
         """The key of a check of ``root``, and the evidence listing (reused by the check)."""
+        if self._pinned is not None and self._pinned[0] == (root, today, as_of, strict, compliance):
+            return self._pinned[1]
         h = hashlib.sha256()
 
         def feed(*parts: object) -> None:
@@ -109,18 +138,24 @@ class CheckCache:
         feed(compliance)
         feed(CONFIG_FILE, _digest(root / CONFIG_FILE))
         scratch = RawLedger(root=root, config=None)
-        entries = discover(root, scratch)
-        total = len(entries)
-        for n, (rel, kind, _size) in enumerate(entries, start=1):
-            feed(rel, kind, _digest(root / rel))
-            if progress is not None and (n % 500 == 0 or n == total):
-                progress(n, total)
+        index = StatIndex.load(self._stat_path(root))  # before the stats (racy rule)
+        entries = discover_stats(root, scratch)
+        digests = index.digests(root, entries, progress)
+        index.save(self._stat_path(root))
+        # three joined strings, not a feed per file (160,000 files)
+        feed("files", "\x1d".join([rel for rel, _, _ in entries]))
+        feed("kinds", "\x1d".join([kind for _, kind, _ in entries]))
+        feed("digests", "\x1d".join(digests))
         for d in scratch.diagnostics:
             feed(d.code, d.file, d.message)
         evidence = sorted(list_evidence(root))
         feed("evidence", *evidence)
         feed("pending", *pending_batches(root))
         return h.hexdigest(), evidence
+
+    def _stat_path(self, root: Path) -> Path:
+        name = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:32]
+        return self.directory / "stat" / f"{name}.json"
 
     def _path(self, key: str) -> Path:
         return self.directory / "checks" / f"{key}.json"
@@ -140,6 +175,7 @@ class CheckCache:
             records = {str(k): int(v) for k, v in data["records"].items()}
             if not all(type(d.code) is str and type(d.message) is str for d in diags):
                 return None
+            self._probes[key] = data["probes"]
             return CachedCheck(diags, records)
         except Exception:  # a cache must never break a check: any failure is a miss
             return None
@@ -168,17 +204,179 @@ class CheckCache:
             path.parent.mkdir(parents=True, exist_ok=True)
             text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
             write_atomic(path, text.encode("utf-8"))
+            self._probes[key] = data["probes"]
             self._prune(path.parent, keep=path)
+        except Exception:
+            return
+
+    def _rendered_path(self, key: str, form: str) -> Path:
+        return self.directory / "rendered" / f"{key}.{form}.json"
+
+    def rendered(self, key: str, root: Path, form: str) -> tuple[str, int] | None:
+        """The output text and exit status stored for the result ``key`` in output
+        ``form`` (e.g. "json"), or None (a miss) on any doubt.  An unchanged ledger is
+        answered without loading its diagnostics or rendering them again."""
+        try:
+            with open(self._rendered_path(key, form), "rb") as f:
+                head = json.loads(f.readline())
+                body = f.read()
+            if (head["format"], head["version"], head["key"], head["form"]) != (
+                CACHE_FORMAT,
+                __version__,
+                key,
+                form,
+            ) or len(body) != head["bytes"]:
+                return None
+            for path, answer in head["probes"]:
+                if evidence_problem(path, root, set()) != answer:
+                    return None
+            exit_code = head["exit"]
+            return body.decode("utf-8"), exit_code if type(exit_code) is int else 2
+        except Exception:  # any failure is a miss
+            return None
+
+    def put_rendered(self, key: str, form: str, text: str, exit_code: int) -> None:
+        """Store the output of the result ``key`` (which this instance stored or found:
+        its probes are known); errors are ignored."""
+        from safeledger.fileio import write_atomic
+
+        probes = self._probes.get(key)
+        if probes is None:
+            return
+        try:
+            body = text.encode("utf-8")
+            head = {
+                "format": CACHE_FORMAT,
+                "version": __version__,
+                "key": key,
+                "form": form,
+                "exit": exit_code,
+                "probes": probes,
+                "bytes": len(body),
+            }
+            path = self._rendered_path(key, form)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            line = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+            write_atomic(path, line + body)
+            _prune(path.parent, path, 32)
         except Exception:
             return
 
     @staticmethod
     def _prune(folder: Path, keep: Path, limit: int = 32) -> None:
         """Keep the cache small: at most ``limit`` results, the newest ones."""
-        files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in files[limit:]:
-            if old != keep:
-                old.unlink(missing_ok=True)
+        _prune(folder, keep, limit)
+
+
+def _prune(folder: Path, keep: Path, limit: int) -> None:
+    files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[limit:]:
+        if old != keep:
+            old.unlink(missing_ok=True)
+
+
+class StatIndex:
+    """File content hashes remembered by ``stat`` (as git's index does), so that a check
+    of an unchanged ledger does not read its files.  One JSON file per ledger root under
+    ``stat/``: the paths (in discovery order), four ``stat`` values per path (size,
+    mtime_ns, inode, ctime_ns) and the SHA-256 of each; parallel arrays, so that an
+    unchanged ledger is recognised by comparing two lists, not 160,000 entries.
+
+    A remembered hash is used only when all four ``stat`` values are the same.  The
+    "racy" rule: a file modified less than ``RACY_NS`` before the hashing began is not
+    remembered (an edit in the same clock tick could keep its size and mtime), so it is
+    read again next time.  A missing, corrupt or foreign index is simply empty."""
+
+    RACY_NS = 2_000_000_000
+    FORMAT = 1
+    UNKNOWN = "-" * 64  # a path whose hash is not remembered
+
+    def __init__(
+        self, paths: list[str] | None = None, stats: list[int] | None = None, digests: str = ""
+    ) -> None:
+        self.paths = paths or []
+        self.stats = stats or []
+        self.hashes = digests
+        self.started = time.time_ns()
+        self.changed = False
+
+    @classmethod
+    def load(cls, path: Path) -> StatIndex:
+        try:
+            with open(path, "rb") as f:
+                data = json.loads(f.read())
+            paths, stats, digests = data["paths"].split("\n"), data["stats"], data["digests"]
+            if (
+                data["format"] == cls.FORMAT
+                and type(stats) is list
+                and type(digests) is str
+                and len(stats) == 4 * len(paths)
+                and len(digests) == 64 * len(paths)
+            ):
+                return cls(paths, stats, digests)
+        except Exception:  # any doubt: hash every file again
+            pass
+        return cls()
+
+    def digests(
+        self,
+        root: Path,
+        entries: Sequence[tuple[str, str, os.stat_result | None]],
+        progress: Progress | None = None,
+    ) -> list[str]:
+        """The SHA-256 (or why it cannot be read) of each entry's file, from the index
+        when its ``stat`` is unchanged, else read; the index is updated to ``entries``."""
+        stats: list[int] = []
+        for _, _, st in entries:
+            if st is None:
+                stats += (-1, -1, -1, -1)
+            else:
+                stats += (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+        paths = [rel for rel, _, _ in entries]
+        hashes = self.hashes
+        unchanged = range(len(paths))
+        if paths == self.paths and stats == self.stats:
+            old: Sequence[int] = unchanged  # the common case: nothing changed
+        else:
+            where = {rel: i for i, rel in enumerate(self.paths)}
+            old_stats = self.stats
+            old = [
+                i if i >= 0 and old_stats[4 * i : 4 * i + 4] == stats[4 * n : 4 * n + 4] else -1
+                for n, i in enumerate(where.get(rel, -1) for rel in paths)
+            ]
+        digests = [hashes[64 * i : 64 * i + 64] if i >= 0 else self.UNKNOWN for i in old]
+        todo = [n for n, dg in enumerate(digests) if dg == self.UNKNOWN]
+        for done, n in enumerate(todo, start=1):
+            digests[n] = _digest(root / paths[n])
+            if progress is not None and (done % 500 == 0 or done == len(todo)):
+                progress(done, len(todo))
+        if todo or old is not unchanged:
+            racy = self.started - self.RACY_NS  # see the class doc
+            self.hashes = "".join(
+                dg if len(dg) == 64 and -1 < stats[4 * n + 1] < racy else self.UNKNOWN
+                for n, dg in enumerate(digests)
+            )
+            self.paths, self.stats, self.changed = paths, stats, True
+        return digests
+
+    def save(self, path: Path) -> None:
+        """Write the index when it changed; errors are ignored (the index is optional)."""
+        if not self.changed:
+            return
+        from safeledger.fileio import write_atomic
+
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            data = {
+                "format": self.FORMAT,
+                "paths": "\n".join(self.paths),
+                "stats": self.stats,
+                "digests": self.hashes,
+            }
+            write_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+            _prune(path.parent, path, 32)
+        except Exception:
+            return
 
 
 def _digest(path: Path) -> str:

@@ -4,16 +4,21 @@ edits, renames, deletions, with a corrupt cache, and when evidence appears on di
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
 import shutil
 import sys
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from typer.testing import CliRunner
 
+from safeledger import cache as cache_module
 from safeledger.api import check_ledger
-from safeledger.cache import CheckCache
+from safeledger.cache import CheckCache, StatIndex
 from safeledger.cli.app import app
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
@@ -145,3 +150,121 @@ def test_cli_no_cache_and_env(
     assert plain.exit_code == cached.exit_code == again.exit_code == 1
     assert plain.stdout == cached.stdout == again.stdout
     assert plain.stderr == cached.stderr == "", "no progress bar when stderr is not a terminal"
+
+
+def _age(root: Path, seconds: int = 3600) -> None:
+    """Make every file older than the stat index's racy window."""
+    for path in root.rglob("*"):
+        st = path.stat()
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - seconds * 10**9))
+
+
+def test_stat_index_skips_unchanged_files_and_sees_every_change(
+    ledger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[str] = []
+    real = cache_module._digest
+
+    def counting(path: Path) -> str:
+        reads.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(cache_module, "_digest", counting)
+    _age(ledger)
+    cache = CheckCache(tmp_path / "cache")
+    before = same(ledger, cache)
+    reads.clear()
+    assert run(ledger, cache) == before
+    assert reads == ["safeledger.yaml"], "unchanged record files are not read"
+    files = sorted(p for p in ledger.rglob("*.yaml") if p.name != "safeledger.yaml")
+    assert len(files) >= 2
+    # edited: same size, mtime put back to the same nanosecond (the inode's ctime moves)
+    st = files[0].stat()
+    text = files[0].read_text(encoding="utf-8")
+    edited = text.replace("id: ", "ix: ", 1)  # the id is missing now
+    assert len(edited) == len(text) and edited != text
+    files[0].write_text(edited, encoding="utf-8")
+    os.utime(files[0], ns=(st.st_atime_ns, st.st_mtime_ns))
+    after_edit = same(ledger, cache)
+    assert after_edit != before
+    # touched: read again, same answer
+    os.utime(files[-1])
+    reads.clear()
+    assert same(ledger, cache) == after_edit
+    assert files[-1].name in reads
+    files[-1].rename(files[-1].with_name("renamed-" + files[-1].name))
+    assert same(ledger, cache) != after_edit
+    files[0].unlink()
+    same(ledger, cache)
+
+
+def test_stat_index_racy_file_is_read_again(tmp_path: Path) -> None:
+    """A file modified just before the hashing is not remembered: an edit in the same
+    clock tick could keep its size and mtime (coarse file systems)."""
+    (tmp_path / "a.yaml").write_text("id: A\n", encoding="utf-8")
+    st = (tmp_path / "a.yaml").stat()
+    index = StatIndex()
+    assert index.digests(tmp_path, [("a.yaml", "hazards", st)])[0] == _sha(b"id: A\n")
+    index.save(tmp_path / "index.json")
+    (tmp_path / "a.yaml").write_text("id: B\n", encoding="utf-8")
+    again = StatIndex.load(tmp_path / "index.json")
+    assert again.digests(tmp_path, [("a.yaml", "hazards", st)])[0] == _sha(b"id: B\n")
+    old = SimpleNamespace(
+        st_size=st.st_size,
+        st_mtime_ns=st.st_mtime_ns - 60 * 10**9,
+        st_ino=st.st_ino,
+        st_ctime_ns=st.st_ctime_ns,
+    )
+    assert old.st_mtime_ns < time.time_ns() - StatIndex.RACY_NS
+    remembered = StatIndex()
+    remembered.digests(tmp_path, [("a.yaml", "hazards", old)])  # type: ignore[list-item]
+    assert remembered.hashes == _sha(b"id: B\n")
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "bad", [b"", b"{", b"\x00\xff", b"[]", b'{"format": 1, "paths": "a", "stats": [1]}']
+)
+def test_corrupt_stat_index_is_a_miss(ledger: Path, tmp_path: Path, bad: bytes) -> None:
+    _age(ledger)
+    cache = CheckCache(tmp_path / "cache")
+    plain = same(ledger, cache)
+    (index,) = (tmp_path / "cache" / "stat").glob("*.json")
+    data = index.read_bytes()
+    for text in (bad, data[: len(data) // 2]):
+        index.write_bytes(text)
+        assert run(ledger, cache) == plain
+    # an index with wrong hashes for the right stats changes the key: a miss, never
+    # another ledger's answer
+    entry = json.loads(data)
+    entry["digests"] = "0" * len(entry["digests"])
+    index.write_text(json.dumps(entry), encoding="utf-8")
+    assert run(ledger, cache) == plain
+
+
+@pytest.mark.parametrize("form", [[], ["--format", "json"]])
+def test_cli_rendered_answer_is_replayed_only_when_valid(
+    ledger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, form: list[str]
+) -> None:
+    monkeypatch.setenv("SAFELEDGER_CACHE_DIR", str(tmp_path / "c"))
+    args = ["check", str(ledger), *form, "--as-of", "2026-09-30"]
+    plain = runner.invoke(app, [*args, "--no-cache"])
+    assert plain.stdout
+    for _ in range(3):  # fills the result, then the rendered answer, then replays it
+        again = runner.invoke(app, args)
+        assert (again.stdout, again.exit_code) == (plain.stdout, plain.exit_code)
+    (stored,) = (tmp_path / "c" / "rendered").glob("*")
+    for bad in (b"", b"{}\n", stored.read_bytes()[:-10]):
+        stored.write_bytes(bad)
+        again = runner.invoke(app, args)
+        assert (again.stdout, again.exit_code) == (plain.stdout, plain.exit_code)
+    first = hazard_files(ledger)[0]
+    first.write_text(first.read_text(encoding="utf-8").replace("id: ", "ix: ", 1), encoding="utf-8")
+    first.rename(first.with_name("moved-" + first.name))
+    fresh = runner.invoke(app, [*args, "--no-cache"])
+    assert fresh.stdout != plain.stdout
+    again = runner.invoke(app, args)
+    assert (again.stdout, again.exit_code) == (fresh.stdout, fresh.exit_code)

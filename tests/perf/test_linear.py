@@ -17,7 +17,7 @@ from safeledger.api import check_ledger, load_ledger
 from safeledger.evaluate import compliance, duties
 from safeledger.output.diagnostics import pretty_json
 from safeledger.read import read_ledger
-from safeledger.read.ledger import _rel, discover
+from safeledger.read.ledger import discover
 from safeledger.read.raw import RawLedger
 from safeledger.validate import rules
 
@@ -59,7 +59,7 @@ def counted(
 def test_engines_do_linear_work(sizes: dict[int, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     calls: Counter[str] = Counter()
     counted(monkeypatch, duties, "index_activities", calls)
-    counted(monkeypatch, compliance, "hazard_state", calls)
+    counted(monkeypatch, compliance, "open_past_deadline", calls)
     counted(monkeypatch, rules, "_suggest", calls)
     for n, root in sizes.items():
         valid = len(load_ledger(root, today=TODAY).ledger.hazards)
@@ -70,7 +70,7 @@ def test_engines_do_linear_work(sizes: dict[int, Path], monkeypatch: pytest.Monk
         # the duty engine indexes activities once, not once per enterprise
         assert calls["index_activities"] == 1
         # each hazard's status is worked out once
-        assert calls["hazard_state"] == valid and n // 2 < valid < n
+        assert calls["open_past_deadline"] == valid and n // 2 < valid < n
         # "did you mean" searches once per distinct unknown id, not once per record:
         # the generator's mistakes all name E99999
         assert calls["_suggest"] == 1
@@ -101,9 +101,8 @@ def test_discover_paths_match_relpath(
     ):
         entries = discover(spelled, RawLedger(spelled, None))
         for rel, _kind, _size in entries:
-            assert rel == _rel(
-                spelled, os.path.join(spelled, os.path.dirname(rel)), os.path.basename(rel)
-            )
+            full = os.path.join(spelled, os.path.dirname(rel), os.path.basename(rel))
+            assert rel == os.path.relpath(full, spelled).replace(os.sep, "/")
         assert [e[0] for e in entries] == [e[0] for e in discover(root, RawLedger(root, None))]
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import sys
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +18,14 @@ from safeledger.cli.common import as_of_option, fail, ledger_root, stdout_consol
 from safeledger.cli.progress import stage_progress
 from safeledger.diagnostics import sort_diagnostics
 from safeledger.errors import SafeledgerError
-from safeledger.output.diagnostics import render_github, render_json, render_sarif, render_text
+from safeledger.output.diagnostics import (
+    plain_text,
+    render_github,
+    render_json,
+    render_sarif,
+    render_text,
+    text_console,
+)
 from safeledger.review.audit import audit_against
 from safeledger.review.gitread import ledger_prefix
 
@@ -75,17 +84,46 @@ def check(
     Exit status: 0 clean (warnings allowed), 1 errors (or warnings with --strict),
     2 the check could not run.
     """
+    console = stdout_console()
+    # the output forms stored with a cached result (github/sarif depend on the git
+    # repository around the ledger; text only when the console prints no styles)
+    form = {CheckFormat.json: "json", CheckFormat.text: "text" if plain_text(console) else None}
+    stored_as = None if no_cache or against is not None else form.get(output_format)
     try:
         root = ledger_root(ledger)
         today = dt.date.today()
+        judged = as_of_option(as_of, today)
+        cache = None if no_cache else CheckCache.default()
         with stage_progress() as progress:
+            key = None
+            if cache is not None and stored_as is not None:
+                key = cache.key(
+                    root,
+                    today=today,
+                    as_of=judged,
+                    strict=strict,
+                    compliance=not no_compliance,
+                    progress=None if progress is None else partial(progress, "hash"),
+                )
+                replay = cache.rendered(key[0], root, stored_as)
+                if replay is not None:  # nothing changed: the answer as written last time
+                    sys.stdout.write(replay[0])
+                    raise typer.Exit(replay[1])
+                cache = cache.pinned(
+                    key,
+                    root,
+                    today=today,
+                    as_of=judged,
+                    strict=strict,
+                    compliance=not no_compliance,
+                )
             result = check_ledger(
                 root,
-                as_of=as_of_option(as_of, today),
+                as_of=judged,
                 today=today,
                 strict=strict,
                 compliance=not no_compliance,
-                cache=None if no_cache else CheckCache.default(),
+                cache=cache,
                 progress=progress,
             )
         if against is not None:
@@ -98,13 +136,21 @@ def check(
     except SafeledgerError as err:
         raise fail(err) from None
     if output_format is CheckFormat.json:
-        sys.stdout.write(render_json(result))
+        text = render_json(result)
     elif output_format is CheckFormat.github:
-        sys.stdout.write(render_github(result, prefix))
+        text = render_github(result, prefix)
     elif output_format is CheckFormat.sarif:
-        sys.stdout.write(render_sarif(result, prefix))
+        text = render_sarif(result, prefix)
+    elif stored_as is None:
+        render_text(result, console)
+        raise typer.Exit(result.exit_code)
     else:
-        render_text(result, stdout_console())
+        buffer = io.StringIO()
+        render_text(result, text_console(buffer))
+        text = buffer.getvalue()
+    sys.stdout.write(text)
+    if cache is not None and key is not None and stored_as is not None:
+        cache.put_rendered(key[0], stored_as, text, result.exit_code)
     raise typer.Exit(result.exit_code)
 
 

@@ -93,6 +93,14 @@ def report(
         str | None,
         typer.Option("--template", help="Template name (md/html), e.g. mine → mine.md.j2."),
     ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Draw every chart again; neither read nor write the chart cache "
+            "(kept in the user cache folder, or $SAFELEDGER_CACHE_DIR).",
+        ),
+    ] = False,
 ) -> None:
     """Produce a report for a period: the quarterly work report (季度工作情况报告), the
     annual report (年度工作报告), the tracking table (火灾隐患跟踪报告表) or the hazard
@@ -103,6 +111,7 @@ def report(
     """
     # Report libraries (Jinja2, matplotlib, python-docx, openpyxl) load only here, so the
     # other commands start fast.
+    from safeledger.cache import default_cache_dir
     from safeledger.report import BINARY_FORMATS, format_for_path, render_report
     from safeledger.report.reproducible import write_atomically
 
@@ -137,6 +146,7 @@ def report(
             fmt=fmt,
             template=template,
             source=git_source(root),
+            chart_cache=None if no_cache else default_cache_dir() / "charts",
         )
         if output is None:
             sys.stdout.buffer.write(data)

@@ -17,8 +17,8 @@ from __future__ import annotations
 import datetime as dt
 
 from safeledger.diagnostics import WARNING, Anchor, Diagnostic
-from safeledger.evaluate.duties import CERTIFICATE, DutyResult, duties_as_of
-from safeledger.evaluate.status import hazard_state
+from safeledger.evaluate.duties import CERTIFICATE, DutyGap, duty_gaps_as_of
+from safeledger.evaluate.status import open_past_deadline
 from safeledger.model.enums import HazardStatus
 from safeledger.validate.ledger import Ledger
 
@@ -51,13 +51,15 @@ def compliance_diagnostics(ledger: Ledger, as_of: dt.date) -> list[Diagnostic]:
     """Warnings about overdue hazards, open major hazards past their deadline, duty
     gaps and certificates, as of ``as_of`` (duties: window [1 January, as_of])."""
     out: list[Diagnostic] = []
-    for hazard in sorted(ledger.hazards, key=lambda h: (h.found_on, h.id)):
-        state = hazard_state(hazard, as_of)
-        if state is None or state.status == HazardStatus.closed:
-            continue
+    found = [
+        (hazard, state)
+        for hazard in ledger.hazards
+        if (state := open_past_deadline(hazard, as_of)) is not None
+        and (state.status is HazardStatus.overdue or hazard.is_major)
+    ]
+    found.sort(key=lambda pair: (pair[0].found_on, pair[0].id))  # stable: ties keep order
+    for hazard, state in found:
         deadline = state.effective_deadline
-        if deadline >= as_of:
-            continue
         days = (as_of - deadline).days
         which = "extended deadline (延期至)" if state.extended else "deadline (整改期限)"
         file, line, column, anchor = _place(ledger, "hazards", hazard.id)
@@ -76,7 +78,7 @@ def compliance_diagnostics(ledger: Ledger, as_of: dt.date) -> list[Diagnostic]:
                      "must be cleared dynamically to zero (动态清零)",
                 anchor=anchor,
             ))
-        elif state.status == HazardStatus.overdue:
+        else:
             out.append(Diagnostic(
                 code="overdue", severity=WARNING,
                 message=(f"hazard {hazard.id} is overdue (逾期未整改) by {days} day(s): {which} "
@@ -86,34 +88,36 @@ def compliance_diagnostics(ledger: Ledger, as_of: dt.date) -> list[Diagnostic]:
                 hint="record rectified_on when it is rectified, or an approved extension",
                 anchor=anchor,
             ))
-    for duty in duties_as_of(ledger, as_of):
-        diag = _duty_diagnostic(ledger, duty)
-        if diag is not None:
-            out.append(diag)
+    places: dict[str, Place] = {}  # an enterprise has several findings: place it once
+    for gap in duty_gaps_as_of(ledger, as_of):
+        eid = gap.enterprise
+        place = places.get(eid)
+        if place is None:
+            place = places[eid] = _place(ledger, "enterprises", eid)
+        if gap.duty != CERTIFICATE:
+            # positional: this runs for every duty gap (most of a big ledger's findings)
+            out.append(Diagnostic(
+                "duty-gap", WARNING, f"enterprise {eid}: {gap.duty} {gap.period}: {gap.detail}",
+                place[0], place[1], place[2], eid, None, _GAP_HINT, place[3],
+            ))
+        else:
+            out.append(_certificate_diagnostic(gap, place))
     return out
 
 
-def _duty_diagnostic(ledger: Ledger, duty: DutyResult) -> Diagnostic | None:
-    file, line, column, anchor = _place(ledger, "enterprises", duty.enterprise)
-    if duty.duty == CERTIFICATE:
-        if duty.state == "gap":
-            code, what = "certificate-expired", "has expired"
-        elif duty.state == "warning":
-            code, what = "certificate-expiring", "expires within 30 days"
-        else:
-            return None
-        return Diagnostic(
-            code=code, severity=WARNING,
-            message=(f"enterprise {duty.enterprise}: the certificate (特种作业证书) of "
-                     f"{duty.period} {what}: {duty.detail}"),
-            file=file, line=line, column=column, record=duty.enterprise, field="certificates",
-            hint="renew the certificate and update expires_on (有效期至)", anchor=anchor,
-        )
-    if duty.state != "gap":
-        return None
+_GAP_HINT = "record the activity under activities/ if it took place"
+
+
+def _certificate_diagnostic(gap: DutyGap, place: Place) -> Diagnostic:
+    file, line, column, anchor = place
+    if gap.state == "gap":
+        code, what = "certificate-expired", "has expired"
+    else:
+        code, what = "certificate-expiring", "expires within 30 days"
     return Diagnostic(
-        code="duty-gap", severity=WARNING,
-        message=f"enterprise {duty.enterprise}: {duty.duty} {duty.period}: {duty.detail}",
-        file=file, line=line, column=column, record=duty.enterprise, field=None,
-        hint="record the activity under activities/ if it took place", anchor=anchor,
+        code=code, severity=WARNING,
+        message=(f"enterprise {gap.enterprise}: the certificate (特种作业证书) of "
+                 f"{gap.period} {what}: {gap.detail}"),
+        file=file, line=line, column=column, record=gap.enterprise, field="certificates",
+        hint="renew the certificate and update expires_on (有效期至)", anchor=anchor,
     )

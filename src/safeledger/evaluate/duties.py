@@ -17,9 +17,11 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from operator import attrgetter
+from typing import Literal, NamedTuple
 
-from safeledger.evaluate.periods import Span, window_periods
+from safeledger.evaluate.frozen import fast_init
+from safeledger.evaluate.periods import Span, WindowPeriods, window_periods
 from safeledger.model.config import Config, DutyPeriodOverride
 from safeledger.model.enums import DrillType, EnterpriseStatus, Facility, Period, TrainingRole
 from safeledger.model.records import Activity, Enterprise
@@ -32,10 +34,13 @@ __all__ = [
     "DUTY_KEYS",
     "FACILITY_PERIODS",
     "MAINTENANCE_PREFIX",
+    "DutyGap",
     "DutyResult",
     "DutyState",
     "activity_duty",
     "duties_as_of",
+    "duty_gaps",
+    "duty_gaps_as_of",
     "duty_period",
     "enterprise_duties",
     "evaluate_duties",
@@ -69,6 +74,8 @@ FACILITY_PERIODS: dict[Facility, Period] = {
 }
 for _facility, _period in FACILITY_PERIODS.items():
     DUTY_DEFAULTS[f"{MAINTENANCE_PREFIX}{_facility.value}"] = (_period, _period)
+# facility -> its maintenance duty key (a StrEnum member and its value find the same key)
+_MAINTENANCE_DUTY: dict[str, str] = {f: f"{MAINTENANCE_PREFIX}{f.value}" for f in Facility}
 
 # Every key accepted under ``duties:`` in safeledger.yaml ("maintenance" overrides all
 # facilities at once; "maintenance:<facility>" one of them).
@@ -91,6 +98,7 @@ _UNIT_EN = {Period.month: "month", Period.quarter: "quarter", Period.half_year: 
             Period.year: "year"}
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class DutyResult:
     """One duty of one enterprise for one period (or one certificate)."""
@@ -161,37 +169,33 @@ def activity_duty(activity: Activity) -> str | None:
     if kind == "maintenance":
         facility = getattr(activity, "facility", None)
         if facility is not None:
-            return f"{MAINTENANCE_PREFIX}{Facility(facility).value}"
+            return _MAINTENANCE_DUTY.get(facility) or _MAINTENANCE_DUTY[Facility(facility)]
     return None
 
 
-@dataclass(slots=True)
-class _Dated:
-    dates: list[dt.date]
-    ids: list[str]
+# (date, id) of the activities of one (enterprise, duty), sorted
+Dated = list[tuple[dt.date, str]]
 
 
-def index_activities(activities: Iterable[Activity]) -> dict[tuple[str, str], _Dated]:
-    """(enterprise, duty) -> activities sorted by (date, id): one pass, one sort."""
-    groups: dict[tuple[str, str], list[tuple[dt.date, str]]] = defaultdict(list)
+def index_activities(activities: Iterable[Activity]) -> dict[tuple[str, str], Dated]:
+    """(enterprise, duty) -> activities sorted by (date, id): one pass, one sort each."""
+    index: dict[tuple[str, str], Dated] = defaultdict(list)
     for act in activities:
         duty = activity_duty(act)
         if duty is not None:
-            groups[(act.enterprise, duty)].append((act.date, act.id))
-    index: dict[tuple[str, str], _Dated] = {}
-    for key, items in groups.items():
+            index[(act.enterprise, duty)].append((act.date, act.id))
+    for items in index.values():
         items.sort()
-        index[key] = _Dated([d for d, _ in items], [i for _, i in items])
-    return index
+    return dict(index)
 
 
-def _first_in(dated: _Dated | None, start: dt.date, end: dt.date) -> tuple[dt.date, str] | None:
+def _first_in(dated: Dated | None, start: dt.date, end: dt.date) -> tuple[dt.date, str] | None:
     """The earliest activity dated in [start, end]."""
     if dated is None:
         return None
-    i = bisect.bisect_left(dated.dates, start)
-    if i < len(dated.dates) and dated.dates[i] <= end:
-        return dated.dates[i], dated.ids[i]
+    i = bisect.bisect_left(dated, (start,))  # (start,) sorts before every (start, id)
+    if i < len(dated) and dated[i][0] <= end:
+        return dated[i]
     return None
 
 
@@ -204,30 +208,13 @@ def _duty_label(duty: str, zh: bool) -> str:
     return (_WHAT_ZH if zh else _WHAT_EN)[duty]
 
 
-def _judge(
-    enterprise: str, duty: str, span: Span, upto: dt.date, running: bool,
-    dated: _Dated | None, zh: bool,
+def _met(
+    enterprise: str, duty: str, span: Span, found: tuple[dt.date, str], zh: bool
 ) -> DutyResult:
-    kind = span.kind or Period.year
-    found = _first_in(dated, span.start, min(span.end, upto))
-    what = _duty_label(duty, zh)
-    if found is not None:
-        day, act = found
-        when = day.isoformat()
-        detail = f"已开展：{act}（{when}）" if zh else f"met by {act} ({when})"
-        state: DutyState = "met"
-    elif running:
-        state = "due"
-        detail = (
-            f"本{_UNIT_ZH[kind]}尚未开展{what}，截止 {span.end.isoformat()}"
-            if zh
-            else f"no {what} yet this {_UNIT_EN[kind]}; due by {span.end.isoformat()}"
-        )
-    else:
-        state = "gap"
-        detail = f"本{_UNIT_ZH[kind]}未开展{what}" if zh else f"no {what} in this {_UNIT_EN[kind]}"
-    return DutyResult(enterprise, duty, span.label, state, detail, span.start, span.end,
-                      found[1] if found else None)
+    day, act = found
+    when = day.isoformat()
+    detail = f"已开展：{act}（{when}）" if zh else f"met by {act} ({when})"
+    return DutyResult(enterprise, duty, span.label, "met", detail, span.start, span.end, act)
 
 
 def _certificates(enterprise: Enterprise, end: dt.date, zh: bool) -> list[DutyResult]:
@@ -263,10 +250,71 @@ def enterprise_duties(enterprise: Enterprise) -> list[str]:
     """The duty keys of an enterprise, in output order (certificates excluded)."""
     if enterprise.status == EnterpriseStatus.closed:
         return []
-    declared = {Facility(f) for f in enterprise.facilities}
+    declared = set(enterprise.facilities)  # Facility is a StrEnum: members hash as values
     return [PRINCIPAL_INSPECTION, DRILL, PRINCIPAL_TRAINING] + [
         duty for f, duty in _FACILITY_DUTIES if f in declared
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class _DutyPlan:
+    """One duty for one kind of enterprise in a window: its periods and the details of
+    its unmet rows, which do not depend on the enterprise."""
+
+    duty: str
+    judged: tuple[Span, ...]
+    running: Span | None
+    gap: str  # detail of a judged period without the activity
+    due: str  # detail of the running period without it
+
+
+class _Planner:
+    """The duty plans of a window [start, end], worked out once per kind of enterprise
+    (high risk or not, declared facilities) instead of once per enterprise."""
+
+    def __init__(self, start: dt.date, end: dt.date, config: Config | None) -> None:
+        self.start, self.end = start, end
+        self.overrides = config.duties if config is not None else {}
+        self.zh = config is None or config.locale != "en"
+        self._windows: dict[Period, WindowPeriods] = {}
+        self._plans: dict[tuple[bool, tuple[str, ...]], list[_DutyPlan]] = {}
+
+    def plans(self, enterprise: Enterprise) -> list[_DutyPlan]:
+        """The plans of an active enterprise, in output order."""
+        high_risk = bool(enterprise.high_risk)
+        key = (high_risk, tuple(enterprise.facilities))
+        plans = self._plans.get(key)
+        if plans is None:
+            plans = self._plans[key] = [
+                self._plan(duty, duty_period(duty, high_risk, self.overrides))
+                for duty in enterprise_duties(enterprise)
+            ]
+        return plans
+
+    def _plan(self, duty: str, period: Period) -> _DutyPlan:
+        window = self._windows.get(period)
+        if window is None:
+            window = self._windows[period] = window_periods(period, self.start, self.end)
+        what = _duty_label(duty, self.zh)
+        end = window.running.end.isoformat() if window.running is not None else ""
+        if self.zh:
+            gap = f"本{_UNIT_ZH[period]}未开展{what}"
+            due = f"本{_UNIT_ZH[period]}尚未开展{what}，截止 {end}"
+        else:
+            gap = f"no {what} in this {_UNIT_EN[period]}"
+            due = f"no {what} yet this {_UNIT_EN[period]}; due by {end}"
+        return _DutyPlan(duty, window.judged, window.running, gap, due)
+
+
+def _active(enterprises: Iterable[Enterprise]) -> list[Enterprise]:
+    """The enterprises that have duties, by id: not closed, the first record of an id."""
+    out: list[Enterprise] = []
+    seen: set[str] = set()
+    for ent in sorted(enterprises, key=attrgetter("id")):
+        if ent.status != EnterpriseStatus.closed and ent.id not in seen:
+            seen.add(ent.id)
+            out.append(ent)
+    return out
 
 
 def evaluate_duties(
@@ -281,33 +329,85 @@ def evaluate_duties(
     period.  Only activities dated ≤ ``end`` count."""
     if end < start:
         raise ValueError(f"window ends ({end}) before it starts ({start})")
-    overrides = config.duties if config is not None else {}
-    zh = config is None or config.locale != "en"
+    planner = _Planner(start, end, config)
+    zh = planner.zh
     index = index_activities(activities)
-    windows: dict[Period, tuple[tuple[Span, ...], Span | None]] = {}
     out: list[DutyResult] = []
-    seen: set[str] = set()
-    for ent in sorted(enterprises, key=lambda e: e.id):
-        if ent.status == EnterpriseStatus.closed or ent.id in seen:
-            continue  # closed: no duties; a duplicated id: the first record only
-        seen.add(ent.id)
-        for duty in enterprise_duties(ent):
-            period = duty_period(duty, ent.high_risk, overrides)
-            if period not in windows:
-                w = window_periods(period, start, end)
-                windows[period] = (w.judged, w.running)
-            judged, running = windows[period]
-            dated = index.get((ent.id, duty))
-            for span in judged:
-                out.append(_judge(ent.id, duty, span, end, False, dated, zh))
+    append = out.append
+    for ent in _active(enterprises):
+        eid = ent.id
+        for plan in planner.plans(ent):
+            duty = plan.duty
+            dated = index.get((eid, duty))
+            for span in plan.judged:  # each ends on or before ``end``
+                found = _first_in(dated, span.start, span.end)
+                if found is None:
+                    append(DutyResult(eid, duty, span.label, "gap", plan.gap, span.start,
+                                      span.end))
+                else:
+                    append(_met(eid, duty, span, found, zh))
+            running = plan.running
             if running is not None:
-                out.append(_judge(ent.id, duty, running, end, True, dated, zh))
-        out.extend(_certificates(ent, end, zh))
+                found = _first_in(dated, running.start, end)
+                if found is None:
+                    append(DutyResult(eid, duty, running.label, "due", plan.due, running.start,
+                                      running.end))
+                else:
+                    append(_met(eid, duty, running, found, zh))
+        if ent.certificates:
+            out.extend(_certificates(ent, end, zh))
+    return out
+
+
+class DutyGap(NamedTuple):
+    """A duty row whose state is ``gap`` or ``warning`` (what ``check`` reports)."""
+
+    enterprise: str
+    duty: str
+    period: str  # period label, or the certificate holder's name
+    state: DutyState
+    detail: str
+
+
+def duty_gaps(
+    enterprises: Iterable[Enterprise],
+    activities: Iterable[Activity],
+    start: dt.date,
+    end: dt.date,
+    config: Config | None = None,
+) -> list[DutyGap]:
+    """The rows of :func:`evaluate_duties` whose state is ``gap`` or ``warning``, in the
+    same order, without working out the others."""
+    if end < start:
+        raise ValueError(f"window ends ({end}) before it starts ({start})")
+    planner = _Planner(start, end, config)
+    index = index_activities(activities)
+    out: list[DutyGap] = []
+    append = out.append
+    for ent in _active(enterprises):
+        eid = ent.id
+        for plan in planner.plans(ent):
+            duty = plan.duty
+            dated = index.get((eid, duty))
+            for span in plan.judged:
+                if dated is None or _first_in(dated, span.start, span.end) is None:
+                    append(DutyGap(eid, duty, span.label, "gap", plan.gap))
+        if ent.certificates:
+            for row in _certificates(ent, end, planner.zh):
+                if row.state != "met":
+                    append(DutyGap(eid, CERTIFICATE, row.period, row.state, row.detail))
     return out
 
 
 def duties_as_of(ledger: Ledger, as_of: dt.date) -> list[DutyResult]:
     """Duties for ``status --as-of D``: the window [1 January of D's year, D]."""
     return evaluate_duties(
+        ledger.enterprises, ledger.activities, dt.date(as_of.year, 1, 1), as_of, ledger.config
+    )
+
+
+def duty_gaps_as_of(ledger: Ledger, as_of: dt.date) -> list[DutyGap]:
+    """:func:`duty_gaps` for the window of :func:`duties_as_of`."""
+    return duty_gaps(
         ledger.enterprises, ledger.activities, dt.date(as_of.year, 1, 1), as_of, ledger.config
     )

@@ -22,9 +22,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from safeledger.errors import UsageError
 from safeledger.evaluate.duties import DutyResult, duties_as_of
+from safeledger.evaluate.frozen import fast_init
 from safeledger.model.enums import HazardStatus, Level, Verification
 from safeledger.model.records import Hazard
 from safeledger.validate.ledger import Ledger
@@ -40,6 +42,7 @@ __all__ = [
     "effective_deadline",
     "hazard_state",
     "latest_verification",
+    "open_past_deadline",
     "status_counts",
     "status_report",
     "status_table",
@@ -111,6 +114,7 @@ def effective_deadline(hazard: Hazard, as_of: dt.date) -> tuple[dt.date, bool]:
     return hazard.deadline, False
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class HazardState:
     """The status of one hazard as of ``as_of`` (spec 4.1)."""
@@ -140,6 +144,9 @@ class HazardState:
         return EXTENDED in self.flags
 
 
+_VERIFICATIONS: dict[str, Verification] = {v: v for v in Verification}
+
+
 def hazard_state(hazard: Hazard, as_of: dt.date) -> HazardState | None:
     """The status of ``hazard`` as of ``as_of``; None when it was found after ``as_of``."""
     found_on = hazard.found_on
@@ -160,7 +167,12 @@ def hazard_state(hazard: Hazard, as_of: dt.date) -> HazardState | None:
     else:
         last_on = hazard.verified_on
         if last_on is not None and last_on <= as_of:
-            last_result = Verification(hazard.verification or Verification.passed)
+            result = hazard.verification
+            # a dict lookup instead of the Enum call: a member and its value find it alike
+            last_result = (
+                Verification.passed if not result
+                else _VERIFICATIONS.get(result) or Verification(result)
+            )
         else:
             last_on = last_result = None
     rectified = hazard.rectified_on
@@ -196,6 +208,35 @@ def hazard_state(hazard: Hazard, as_of: dt.date) -> HazardState | None:
         (as_of - deadline).days if status is HazardStatus.overdue else None,
         (deadline - as_of).days if status is HazardStatus.pending else None,
     )
+
+
+def open_past_deadline(hazard: Hazard, as_of: dt.date) -> HazardState | None:
+    """``hazard_state(hazard, as_of)`` when the hazard exists, is not closed and its
+    effective deadline is before ``as_of`` (what compliance reports), else None.
+
+    The same answer as filtering :func:`hazard_state`; a hazard with no extensions and no
+    reinspections (most of them) is ruled out before its state is built."""
+    if hazard.found_on > as_of:
+        return None
+    if not hazard.extensions and not hazard.reinspections:
+        if hazard.deadline >= as_of:
+            return None
+        verified, rectified = hazard.verified_on, hazard.rectified_on
+        if (
+            verified is not None
+            and verified <= as_of
+            and (rectified is None or rectified <= verified or rectified > as_of)
+            and (hazard.verification or Verification.passed) == Verification.passed
+        ):
+            return None  # closed: passed its latest verification, no work since
+    state = hazard_state(hazard, as_of)
+    if (
+        state is None
+        or state.status is HazardStatus.closed
+        or state.effective_deadline >= as_of
+    ):
+        return None
+    return state
 
 
 # --- the status listing -------------------------------------------------------------
@@ -303,6 +344,7 @@ class StatusFilters:
         )
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class HazardRow:
     """One line of ``safeledger status``: a hazard and its state as of the date."""
@@ -358,23 +400,29 @@ def status_table(
     """Every hazard that exists as of ``as_of`` and passes ``filters``, with its state,
     ordered by (found_on, id)."""
     filters = filters or StatusFilters()
+    by_hazard = bool(
+        filters.levels or filters.communities or filters.domains or filters.enterprises
+        or filters.categories
+    )
     enterprises = {e.id: e for e in reversed(ledger.enterprises)}  # the first of a duplicate id
     rows: list[HazardRow] = []
-    for hazard in ledger.hazards:
+    for hazard in sorted(ledger.hazards, key=_BY_FOUND_ON_ID):
         ent = enterprises.get(hazard.enterprise)
         if ent is not None and (
             (not hazard.community and ent.community) or (not hazard.domain and ent.domain)
         ):  # the loader fills these; a Ledger built by hand may not have
             hazard = hazard.model_copy(update={"community": hazard.community or ent.community,
                                                "domain": hazard.domain or ent.domain})
-        if not filters.match_hazard(hazard):
+        if by_hazard and not filters.match_hazard(hazard):
             continue
         state = hazard_state(hazard, as_of)
-        if state is None or not filters.match_state(state):
+        if state is None or (filters.statuses and state.status not in filters.statuses):
             continue
         rows.append(HazardRow(hazard, state, ent.name if ent is not None else None))
-    rows.sort(key=lambda r: (r.hazard.found_on, r.hazard.id))
     return rows
+
+
+_BY_FOUND_ON_ID = attrgetter("found_on", "id")
 
 
 def status_counts(rows: Iterable[HazardRow]) -> dict[str, int]:
@@ -421,10 +469,12 @@ def status_report(
     domain filters (an enterprise's community/domain)."""
     filters = filters or StatusFilters()
     rows = status_table(ledger, as_of, filters)
-    places = {e.id: (e.community, e.domain) for e in ledger.enterprises}
-    duties = [
-        d
-        for d in duties_as_of(ledger, as_of)
-        if filters.match_enterprise(d.enterprise, *places.get(d.enterprise, (None, None)))
-    ]
+    duties = duties_as_of(ledger, as_of)
+    if filters.enterprises or filters.communities or filters.domains:
+        places = {e.id: (e.community, e.domain) for e in ledger.enterprises}
+        duties = [
+            d
+            for d in duties
+            if filters.match_enterprise(d.enterprise, *places.get(d.enterprise, (None, None)))
+        ]
     return StatusReport(as_of, rows, duties)

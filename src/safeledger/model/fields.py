@@ -145,6 +145,7 @@ def enum_parser(enum: type[LedgerEnum]) -> BeforeValidator:
             )
         return found
 
+    parse.enum = enum  # type: ignore[attr-defined]  # read by safeledger.validate.fast
     return BeforeValidator(parse)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -17,9 +18,11 @@ from safeledger.read.nodes import key_text
 from safeledger.read.parse import not_a_record, parse_yaml_text
 from safeledger.read.positions import scan_positions
 from safeledger.read.raw import RawRecord, RecordKind, SourceFile
+from safeledger.read.starts import record_starts
 from safeledger.read.text import UndecodableText, decode_csv_bytes, decode_yaml_bytes
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 @dataclass(slots=True)
@@ -30,26 +33,44 @@ class FileResult:
     items: list[Any] = field(default_factory=list)  # YAML top items (config reading)
 
 
-def read_file(root: Path, rel: str, kind: RecordKind | Literal["config"]) -> FileResult:
-    """Read ``root/rel``; every problem becomes a diagnostic (never raises on bad input)."""
+def read_file(
+    root: Path, rel: str, kind: RecordKind | Literal["config"], *, size: int | None = None
+) -> FileResult:
+    """Read ``root/rel``; every problem becomes a diagnostic (never raises on bad input).
+    ``size``: the file's size from discovery (saves a ``stat``; a file that changed since
+    is still read whole)."""
     result = FileResult(None)
     try:
-        size = (root / rel).stat().st_size
-        if size > MAX_FILE_BYTES:
-            result.diagnostics.append(
-                _problem(
-                    codes.TOO_LARGE,
-                    f"file is {size / 2**20:.0f} MB, over the "
-                    f"{MAX_FILE_BYTES // 2**20} MB limit; it was skipped",
-                    rel,
-                    "Split it into several files (any depth of folders is fine).",
-                )
-            )
-            return result
-        data = (root / rel).read_bytes()
+        # os.open/os.read, not Path.read_bytes: the Path and file objects were most of the
+        # cost of reading 160,000 small files.
+        fd = os.open(f"{os.fspath(root)}/{rel}", _OPEN_FLAGS)
+        try:
+            if size is None:
+                size = os.fstat(fd).st_size
+            if size <= MAX_FILE_BYTES:
+                data = os.read(fd, size + 1)
+                if len(data) != size:  # changed since its size was taken: read to the end
+                    parts, size = [data], len(data)
+                    while size <= MAX_FILE_BYTES and (part := os.read(fd, 1 << 20)):
+                        parts.append(part)
+                        size += len(part)
+                    data = b"".join(parts)
+        finally:
+            os.close(fd)
     except OSError as err:
         result.diagnostics.append(
             _problem(codes.UNREADABLE, f"cannot read the file: {err.strerror or err}", rel, None)
+        )
+        return result
+    if size > MAX_FILE_BYTES:
+        result.diagnostics.append(
+            _problem(
+                codes.TOO_LARGE,
+                f"file is {size / 2**20:.0f} MB, over the "
+                f"{MAX_FILE_BYTES // 2**20} MB limit; it was skipped",
+                rel,
+                "Split it into several files (any depth of folders is fine).",
+            )
         )
         return result
     return read_data(data, rel, kind)
@@ -119,9 +140,18 @@ def _yaml_records(
     result.items = parsed.items
     if kind == "config":
         return
+    items = parsed.items
+    starts = record_starts(text, items)
+    if starts is not None:  # all mappings
+        for i, (item, at) in enumerate(zip(items, starts, strict=True)):
+            line, column = at or (None, None)
+            result.records.append(
+                RawRecord(kind, rel, i, normalise_keys(item), line, column=column)
+            )
+        return
     positions: list[tuple[int, int]] | None = None
     records = result.records
-    for i, item in enumerate(parsed.items):
+    for i, item in enumerate(items):
         if type(item) is dict:
             records.append(RawRecord(kind, rel, len(records), normalise_keys(item)))
             continue

@@ -27,24 +27,44 @@ def locate(
     root: Path, diagnostics: list[Diagnostic], *, records: Sequence[RawRecord] | None = None
 ) -> list[Diagnostic]:
     """Fill line/column of diagnostics that have an anchor but no line; same order.
-    ``records`` (from the same read) saves parsing a YAML file again."""
-    wanted = sorted({d.file for d in diagnostics if d.anchor and d.line is None and d.file})
-    if not wanted:
+    ``records`` (from the same read) saves parsing a YAML file again, and a record-level
+    anchor of a record whose start the reader knew (``line`` and ``column``) is answered
+    from the record without reading its file."""
+    anchored = {d.file for d in diagnostics if d.anchor and d.line is None and d.file}
+    if not anchored:
         return list(diagnostics)
-    by_file: dict[str, list[dict[str, Any]]] = {}
+    by_file: dict[str, list[RawRecord]] = {}
     if records is not None:
         for r in records:
-            if r.file in by_file or r.file in wanted:
-                by_file.setdefault(r.file, []).append(r.data)
-    indexes = {f: _FileIndex(root, f, by_file.get(f)) for f in wanted}
+            if r.file in anchored:
+                by_file.setdefault(r.file, []).append(r)
+    indexes: dict[str, _FileIndex] = {}
     out: list[Diagnostic] = []
     for d in diagnostics:
-        if d.anchor and d.line is None and d.file:
-            pos = indexes[d.file].find(d.anchor.index, d.anchor.path)
+        anchor = d.anchor
+        if anchor and d.line is None and d.file:
+            pos = _record_start(by_file.get(d.file), anchor.index) if not anchor.path else None
+            if pos is None:
+                index = indexes.get(d.file)
+                if index is None:
+                    recs = by_file.get(d.file)
+                    datas = [r.data for r in recs] if recs is not None else None
+                    index = indexes[d.file] = _FileIndex(root, d.file, datas)
+                pos = index.find(anchor.index, anchor.path)
             if pos is not None:
                 d = d.with_position(*pos)
         out.append(d)
     return out
+
+
+def _record_start(records: list[RawRecord] | None, index: int) -> tuple[int, int] | None:
+    """Where ``Anchor(index, ())`` resolves, when the reader knew it (YAML)."""
+    if records is None or not 0 <= index < len(records):
+        return None
+    rec = records[index]
+    if rec.line is None or rec.column is None or rec.index != index:
+        return None
+    return rec.line, rec.column
 
 
 class _FileIndex:

@@ -21,7 +21,8 @@ from typing import Any
 from safeledger.read.files import FileResult, normalise_keys, read_file
 from safeledger.read.parse import parse_yaml_text
 from safeledger.read.raw import RawRecord, RecordKind, SourceFile
-from safeledger.read.text import decode_yaml_bytes
+from safeledger.read.starts import record_starts
+from safeledger.read.text import UndecodableText, decode_yaml_bytes
 
 # Measured (docs/reader.md): sending parsed records back from a worker (pickle, dates are
 # slow) costs about as much as parsing them, so on 2 cores a pool was slower than reading
@@ -112,12 +113,17 @@ def _join(root: Path, last: _Piece, parts: list[list[Any] | None]) -> FileResult
     if any(p is None for p in parts):
         return read_file(root, rel, kind)
     source = SourceFile(rel, kind, "yaml", last.digest)
-    records = [
-        RawRecord(kind, rel, i, normalise_keys(item))
-        for i, item in enumerate(item for part in parts for item in part or ())
-    ]
-    if not records:
+    items = [item for part in parts for item in part or ()]
+    if not items:
         return read_file(root, rel, kind)
+    try:  # record starts as an in-process read gives them (the text is needed whole)
+        starts = record_starts(decode_yaml_bytes((root / rel).read_bytes()), items)
+    except (OSError, UndecodableText):
+        starts = None
+    records = []
+    for i, (item, at) in enumerate(zip(items, starts or [None] * len(items), strict=True)):
+        line, column = at or (None, None)
+        records.append(RawRecord(kind, rel, i, normalise_keys(item), line, column=column))
     source.records = len(records)
     return FileResult(source, records)
 
@@ -144,7 +150,7 @@ def _read_batch(root: Path, entries: list[Entry]) -> list[FileResult]:
     enabled = gc.isenabled()
     gc.disable()  # parsed data has no cycles; collecting during bulk parsing is wasted work
     try:
-        return [read_file(root, rel, kind) for rel, kind, _ in entries]
+        return [read_file(root, rel, kind, size=size) for rel, kind, size in entries]
     finally:
         if enabled:
             gc.enable()

@@ -28,6 +28,11 @@ class UndecodableText(ValueError):
 def decode_yaml_bytes(data: bytes) -> str:
     """YAML must be UTF-8, with or without a BOM (the BOM is dropped)."""
     try:
+        # plain "utf-8" is decoded in C; the "utf-8-sig" codec goes through Python code
+        return data.decode("utf-8") if data[:3] != BOM else data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise UndecodableText(err.start, data, "UTF-8 (with or without BOM)") from None

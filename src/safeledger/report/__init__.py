@@ -12,7 +12,7 @@ by python-docx and openpyxl.  Same ledger and period, same bytes.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from safeledger.errors import UsageError
 from safeledger.evaluate.periods import Span
@@ -26,6 +26,9 @@ from safeledger.report.context import (
 )
 from safeledger.report.reproducible import write_atomically
 from safeledger.validate.ledger import Ledger
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
 
 __all__ = [
     "BINARY_FORMATS",
@@ -76,12 +79,11 @@ def render_context(
     *,
     template: str | None = None,
     ledger_templates: Path | None = None,
+    chart_cache: Path | None = None,
 ) -> bytes:
-    """Lay out a built context in ``fmt``."""
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
-    if template is not None and fmt not in ("md", "html"):
-        raise UsageError(f"--template applies to md and html reports, not {fmt}")
+    """Lay out a built context in ``fmt``.  ``chart_cache``: a folder where HTML charts
+    are kept once drawn (see :func:`.charts.render_svg_cached`); None: always draw."""
+    _check_format(fmt, template)
     if fmt == "json":
         doc = {k: v for k, v in context.items() if k != "labels"}
         return (json_text(doc) + "\n").encode("utf-8")
@@ -93,21 +95,59 @@ def render_context(
         from safeledger.report.xlsx_writer import render_xlsx
 
         return render_xlsx(context)
-    from markupsafe import Markup
+    env, names = _text_template(context["kind"], fmt, template, ledger_templates)
+    return _render_text(context, fmt, template, env, names, chart_cache)
 
-    from safeledger.report import charts
-    from safeledger.report.templates import make_environment, render_template
+
+def _check_format(fmt: str, template: str | None) -> None:
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
+    if template is not None and fmt not in ("md", "html"):
+        raise UsageError(f"--template applies to md and html reports, not {fmt}")
+
+
+def _text_template(
+    kind: str, fmt: str, template: str | None, ledger_templates: Path | None
+) -> tuple[SandboxedEnvironment, frozenset[str] | None]:
+    """The template environment and the variables the chosen template reads (None:
+    not known, give it everything)."""
+    from safeledger.report.templates import make_environment, template_variables
 
     env = make_environment(ledger_templates)
+    return env, template_variables(env, kind, fmt, template)
+
+
+def _render_text(
+    context: dict[str, Any],
+    fmt: str,
+    template: str | None,
+    env: SandboxedEnvironment,
+    names: frozenset[str] | None,
+    chart_cache: Path | None,
+) -> bytes:
+    from markupsafe import Markup
+
+    from safeledger.report.templates import render_template
+
     variables = dict(context)
     variables["charts"] = []
-    if fmt == "html":
+    if fmt == "html" and (names is None or "charts" in names):
+        from safeledger.report import charts
+
         font = charts.cjk_font()
         variables["charts"] = [
-            {"id": spec["id"], "title": spec["title"], "svg": Markup(charts.render_svg(spec, font))}
+            {
+                "id": spec["id"],
+                "title": spec["title"],
+                "svg": Markup(charts.render_svg_cached(spec, font, chart_cache)),
+            }
             for spec in charts.chart_specs(context)
         ]
     return render_template(env, context["kind"], fmt, template, variables).encode("utf-8")
+
+
+# What the charts of an HTML report read from the context.
+_CHART_SECTIONS = frozenset({"breakdowns", "monthly", "status_split", "labels"})
 
 
 def render_report(
@@ -118,13 +158,23 @@ def render_report(
     fmt: str = "md",
     template: str | None = None,
     source: Source | None = None,
+    chart_cache: Path | None = None,
 ) -> bytes:
     """The report of ``kind`` (default from the period) for ``span`` as bytes in ``fmt``.
-    A ledger's own ``templates/`` folder overrides the built-in templates by name."""
+    A ledger's own ``templates/`` folder overrides the built-in templates by name.
+    Markdown and HTML build only the parts of the context their template reads;
+    ``chart_cache`` as for :func:`render_context`."""
     kind = kind or default_kind(span)
     if kind not in KINDS:
         raise UsageError(f"unknown report kind '{kind}'; use one of {', '.join(KINDS)}")
-    context = build_context(ledger, span, kind=kind, source=source)
-    return render_context(
-        context, fmt, template=template, ledger_templates=ledger.root / "templates"
-    )
+    ledger_templates = ledger.root / "templates"
+    if fmt not in ("md", "html"):
+        context = build_context(ledger, span, kind=kind, source=source)
+        return render_context(context, fmt, template=template, ledger_templates=ledger_templates)
+    _check_format(fmt, template)
+    env, names = _text_template(kind, fmt, template, ledger_templates)
+    sections = None
+    if names is not None:
+        sections = names | _CHART_SECTIONS if fmt == "html" and "charts" in names else names
+    context = build_context(ledger, span, kind=kind, source=source, sections=sections)
+    return _render_text(context, fmt, template, env, names, chart_cache)

@@ -10,23 +10,39 @@ machine (:func:`cjk_font`), otherwise Word reports omit their charts and say so.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import io
+import json
+import os
 import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
 matplotlib.use("Agg", force=False)
 
 from matplotlib import font_manager
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
-__all__ = ["CJK_FAMILIES", "Chart", "chart_specs", "cjk_font", "render_png", "render_svg"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+from safeledger import __version__
+from safeledger.fileio import write_atomic
+
+__all__ = [
+    "CJK_FAMILIES",
+    "Chart",
+    "chart_specs",
+    "cjk_font",
+    "render_png",
+    "render_svg",
+    "render_svg_cached",
+]
 
 CJK_FAMILIES = (
     "Noto Sans CJK SC",
@@ -153,6 +169,10 @@ def _style(font: str | None) -> Iterator[None]:
 
 
 def _figure(chart: Chart) -> Figure:
+    # Imported here: a report whose charts all come from the cache never needs them.
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     cats = chart["categories"] or ["—"]
     wide = chart["kind"] == "bar" and len(cats) > 6
     size = (7.2, 2.6) if chart.get("full") else (4.4, 2.9)
@@ -213,6 +233,82 @@ def render_svg(chart: Chart, font: str | None) -> str:
     label = html.escape(str(chart["title"]), quote=True)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
     return svg.strip() + "\n"
+
+
+# --- a cache of drawn charts -------------------------------------------------------
+#
+# Drawing a chart costs about a second (text layout, the legend's "best" place), most
+# of an HTML report's time at scale, while its bytes depend only on the chart's data
+# and the drawing set-up.  The key covers both: the spec, the font and its file, every
+# rcParams value in effect, and the matplotlib and safeledger versions.
+
+CHART_CACHE_FORMAT = 1
+CHART_CACHE_KEEP = 64  # entries kept (newest by modification time)
+
+
+def _font_file(family: str) -> list[object]:
+    try:
+        path = font_manager.findfont(
+            font_manager.FontProperties(family=family), fallback_to_default=False
+        )
+        st = os.stat(path)
+    except (ValueError, OSError):
+        return [family, None]
+    return [family, path, st.st_size, st.st_mtime_ns]
+
+
+def chart_key(chart: Chart, font: str | None) -> str:
+    """The cache key of ``chart`` drawn with ``font`` in this set-up (SHA-256, hex)."""
+    with _style(font):
+        rc = sorted((k, repr(v)) for k, v in dict.items(matplotlib.rcParams) if k != "backend")
+        fonts = [_font_file(f) for f in ([font] if font else []) + ["DejaVu Sans"]]
+    doc = [CHART_CACHE_FORMAT, __version__, matplotlib.__version__, fonts, rc, chart]
+    text = json.dumps(doc, ensure_ascii=False, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _read_entry(path: Path, key: str) -> str | None:
+    """The SVG of an entry, or None when missing or not intact (any doubt is a miss)."""
+    try:
+        data = path.read_bytes()
+        head, digest, body = data.split(b"\n", 2)
+    except (OSError, ValueError):
+        return None
+    if head.decode("ascii", "replace") != key:
+        return None
+    if hashlib.sha256(body).hexdigest().encode("ascii") != digest:
+        return None
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _write_entry(directory: Path, path: Path, key: str, svg: str) -> None:
+    body = svg.encode("utf-8")
+    data = b"\n".join([key.encode("ascii"), hashlib.sha256(body).hexdigest().encode(), body])
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data)
+        entries = sorted(directory.glob("*.svg"), key=lambda p: p.stat().st_mtime_ns)
+        for old in entries[:-CHART_CACHE_KEEP]:
+            old.unlink(missing_ok=True)
+    except OSError:  # a cache that cannot be written is no cache
+        pass
+
+
+def render_svg_cached(chart: Chart, font: str | None, directory: Path | None) -> str:
+    """:func:`render_svg`, answered from the chart cache in ``directory`` when the
+    same chart was drawn before in the same set-up (same bytes); None: no cache."""
+    if directory is None:
+        return render_svg(chart, font)
+    key = chart_key(chart, font)
+    path = directory / f"{key}.svg"
+    svg = _read_entry(path, key)
+    if svg is None:
+        svg = render_svg(chart, font)
+        _write_entry(directory, path, key, svg)
+    return svg
 
 
 def render_png(chart: Chart, font: str, dpi: int = 150) -> bytes:

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
@@ -48,6 +49,7 @@ from safeledger.validate.ledger import Ledger
 __all__ = [
     "DIMENSIONS",
     "KINDS",
+    "LAZY_SECTIONS",
     "Source",
     "build_context",
     "compute_figures",
@@ -59,6 +61,22 @@ __all__ = [
 ]
 
 KINDS = ("quarterly", "annual", "tracking", "ledger")
+# Context keys that cost time at scale; build_context(sections=...) may leave them out.
+LAZY_SECTIONS = frozenset(
+    {
+        "breakdowns",
+        "duty_gaps",
+        "duty_gap_summary",
+        "major_open",
+        "major_split",
+        "overdue",
+        "escalation",
+        "comparison",
+        "monthly",
+        "open_hazards",
+        "hazards",
+    }
+)
 DIMENSIONS = ("community", "domain", "category", "level", "enterprise")
 DEFAULT_ESCALATION_DAYS = 30
 _ONE_DECIMAL = Decimal("0.1")
@@ -139,7 +157,9 @@ def year_ago_span(span: Span) -> Span:
 class _Item(NamedTuple):
     hazard: Hazard
     end: HazardState | None  # as of the period's end (None: found after it)
-    before: HazardState | None  # as of the day before the period's start
+    # As of the day before the period's start.  Only read (by compute_figures) for a
+    # hazard closed at the end, so it may be left None for the others.
+    before: HazardState | None
 
 
 class _States:
@@ -160,7 +180,13 @@ class _States:
 
     def items(self, span: Span) -> list[_Item]:
         end = self.on(span.end)
-        before = self.on(span.start - dt.timedelta(days=1))
+        eve = span.start - dt.timedelta(days=1)
+        before = self._by_day.get(eve)
+        if before is None:  # only hazards closed at the end need their state on the eve
+            return [
+                _Item(h, e, hazard_state(h, eve) if _closed(e) else None)
+                for h, e in zip(self.hazards, end, strict=True)
+            ]
         return [_Item(h, e, b) for h, e, b in zip(self.hazards, end, before, strict=True)]
 
 
@@ -313,8 +339,13 @@ def figure_rows(figures: dict[str, Any], names: dict[str, str]) -> list[dict[str
 # --- hazard rows --------------------------------------------------------------------
 
 
-def _verified_by(hazard: Hazard, as_of: dt.date) -> str | None:
-    event = latest_verification(hazard, as_of)
+def _verified_by(hazard: Hazard, state: HazardState) -> str | None:
+    """Who made the latest verification as of the state's date."""
+    if not hazard.reinspections:
+        # The only possible verification is ``verified_on``, which the state already
+        # resolved (``state.verified_on`` is set when it is dated ≤ as_of).
+        return hazard.verified_by if state.verified_on is not None else None
+    event = latest_verification(hazard, state.as_of)
     if event is None:
         return None
     if event.source == "verified_on":
@@ -352,7 +383,7 @@ def _hazard_row(
         "responsible": hazard.responsible,
         "rectified_on": state.rectified_on,
         "verified_on": state.verified_on,
-        "verified_by": _verified_by(hazard, state.as_of),
+        "verified_by": _verified_by(hazard, state),
         "verification": str(state.verification) if state.verification else None,
         "reported_on": hazard.reported_on
         if hazard.reported_on and hazard.reported_on <= state.as_of
@@ -752,8 +783,13 @@ def build_context(
     *,
     kind: str | None = None,
     source: Source | None = None,
+    sections: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """Everything a report shows for ``span``; see docs/templates.md for every key."""
+    """Everything a report shows for ``span``; see docs/templates.md for every key.
+
+    ``sections``: the keys a caller will read (e.g. the variables a template uses);
+    the costly ones (:data:`LAZY_SECTIONS`) that are not among them are left out of the
+    context.  None (the default) builds everything."""
     kind = kind or default_kind(span)
     if kind not in KINDS:
         raise ValueError(f"unknown report kind {kind!r}; known: {', '.join(KINDS)}")
@@ -764,8 +800,13 @@ def build_context(
     kind_title = lab["kinds"][kind]
     if kind == "quarterly" and span.kind != Period.quarter:
         kind_title = lab["kinds"]["period_report"]
+    want: Callable[[str], bool] = (
+        (lambda key: True) if sections is None else frozenset(sections).__contains__
+    )
     names = {e.id: e.name for e in ledger.enterprises}
     states = _States(ledger.hazards)
+    if want("comparison"):  # the eve is the previous period's end: every state is needed
+        states.on(span.start - dt.timedelta(days=1))
     items = states.items(span)
     inspected = _inspected(ledger, span)
     figures = compute_figures(items, span, inspected)
@@ -790,34 +831,41 @@ def build_context(
         if i.end is not None:
             status_split[str(i.end.status)] += 1
 
-    duty_gaps, duty_gap_summary = _duty_gaps(ledger, span, locale)
+    built: dict[str, Any] = {}  # lazy sections made here (None below)
+    if want("duty_gaps") or want("duty_gap_summary"):
+        built["duty_gaps"], built["duty_gap_summary"] = _duty_gaps(ledger, span, locale)
     quarters = []
-    if kind == "annual":
+    if kind == "annual" and want("quarters"):
         for q in iter_periods(Period.quarter, span.start, span.end):
             qf = _figures_for_span(ledger, q, states)
             quarters.append({**_period_entry(q, qf), "rows": figure_rows(qf, lab["figure_names"])})
 
-    # Each hazard's row is built once (for the full list) and copied for the others.
+    # Each hazard's row is built once (for the first list that has it) and copied for
+    # the others.
     made: dict[int, dict[str, Any]] = {}
-    all_rows = _rows(items, lambda i: True, names, locale, made=made)
-    major_open = _rows(
-        items,
-        lambda i: i.hazard.is_major and i.end is not None and i.end.is_open,
-        names,
-        locale,
-        made=made,
-    )
-    overdue = _rows(
-        items,
-        lambda i: i.end is not None and i.end.status == HazardStatus.overdue,
-        names,
-        locale,
-        key=lambda i: (-(i.end.days_overdue or 0) if i.end else 0, i.hazard.id),
-        made=made,
-    )
-    open_rows = _rows(
-        items, lambda i: i.end is not None and i.end.is_open, names, locale, made=made
-    )
+    if want("hazards"):
+        built["hazards"] = _rows(items, lambda i: True, names, locale, made=made)
+    if want("major_open"):
+        built["major_open"] = _rows(
+            items,
+            lambda i: i.hazard.is_major and i.end is not None and i.end.is_open,
+            names,
+            locale,
+            made=made,
+        )
+    if want("overdue"):
+        built["overdue"] = _rows(
+            items,
+            lambda i: i.end is not None and i.end.status == HazardStatus.overdue,
+            names,
+            locale,
+            key=lambda i: (-(i.end.days_overdue or 0) if i.end else 0, i.hazard.id),
+            made=made,
+        )
+    if want("open_hazards"):
+        built["open_hazards"] = _rows(
+            items, lambda i: i.end is not None and i.end.is_open, names, locale, made=made
+        )
     del made
 
     fig = figures
@@ -855,21 +903,21 @@ def build_context(
         "figure_rows": figure_rows(figures, lab["figure_names"]),
         "summary": summary,
         "dynamic_zero": figures["major_open_at_end"] == 0,
-        "breakdowns": _breakdowns(ledger, items, span, inspected, locale),
-        "duty_gaps": duty_gaps,
-        "duty_gap_summary": duty_gap_summary,
-        "major_open": major_open,
-        "major_split": _major_split(ledger, span, states),
-        "overdue": overdue,
+        "breakdowns": lambda: _breakdowns(ledger, items, span, inspected, locale),
+        "duty_gaps": None,
+        "duty_gap_summary": None,
+        "major_open": None,
+        "major_split": lambda: _major_split(ledger, span, states),
+        "overdue": None,
         "escalation_days": escalation_days,
         "escalation_rule": lab["escalation_rule"].format(days=escalation_days),
-        "escalation": _escalation(ledger, items, span, escalation_days, locale),
-        "comparison": _comparison(ledger, span, figures, lab["figure_names"], states),
+        "escalation": lambda: _escalation(ledger, items, span, escalation_days, locale),
+        "comparison": lambda: _comparison(ledger, span, figures, lab["figure_names"], states),
         "quarters": quarters,
         "status_split": status_split,
-        "monthly": _monthly(items, span),
-        "open_hazards": open_rows,
-        "hazards": all_rows,
+        "monthly": lambda: _monthly(items, span),
+        "open_hazards": None,
+        "hazards": None,
         "signatures": signatures,
         "labels": lab,
         "source": {
@@ -878,7 +926,15 @@ def build_context(
             "commit_date": source.commit_date,
         },
     }
-    return context
+    # In the documented key order; a lazy section is built here only when wanted.
+    out: dict[str, Any] = {}
+    for key, value in context.items():
+        if key in LAZY_SECTIONS:
+            if not want(key):
+                continue
+            value = built[key] if value is None else value()
+        out[key] = value
+    return out
 
 
 def to_json(value: Any) -> Any:
@@ -921,6 +977,40 @@ def _leaf(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False)  # as json.dumps would (or its error)
 
 
+def _default(value: Any) -> Any:
+    """For the C encoder: a date or decimal as :func:`to_json` writes it."""
+    if isinstance(value, dt.date | Decimal):
+        return to_json(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_FLAT_TYPES = (str, int, float, bool, type(None), dt.date, Decimal)
+
+
+def _empty(value: Any) -> bool:
+    """An empty list, tuple or dict: ``[]`` / ``{}`` in either encoder."""
+    return type(value) is list or type(value) is tuple or type(value) is dict
+
+
+@functools.cache
+def _flat_encoder(inner: str) -> Callable[[Any], str]:
+    # With ``indent=None`` json uses its C encoder; an item separator of ",\n" + inner
+    # makes a dict of scalars come out as indent=2 would lay it out, but for its braces.
+    return json.JSONEncoder(
+        ensure_ascii=False, separators=(",\n" + inner, ": "), default=_default
+    ).encode
+
+
+def _flat_dict(value: dict[Any, Any], indent: str, inner: str) -> str | None:
+    """The text of a non-empty dict of str keys and scalar values or empty containers (a
+    report row) through the C encoder, or None when it holds anything else."""
+    for k, v in value.items():
+        if type(k) is not str or not (isinstance(v, _FLAT_TYPES) or (not v and _empty(v))):
+            return None
+    body = _flat_encoder(inner)(value)
+    return "{\n" + inner + body[1:-1] + "\n" + indent + "}"
+
+
 def json_text(value: Any, indent: str = "") -> str:
     """The text of ``json.dumps(to_json(value), ensure_ascii=False, indent=2)``, without
     the converted copy and several times faster (``json`` falls back to its pure-Python
@@ -932,6 +1022,9 @@ def json_text(value: Any, indent: str = "") -> str:
     if type(value) is dict:
         if not value:
             return "{}"
+        flat = _flat_dict(value, indent, inner)
+        if flat is not None:
+            return flat
         parts = []
         for k, v in value.items():
             key = _encode_str(k if type(k) is str else str(k))

@@ -1,19 +1,46 @@
-"""Validate layer: raw records -> models + cross-record rules -> diagnostics."""
+"""Validate layer: raw records -> models + cross-record rules -> diagnostics.
+
+The work is in two steps so that parts of a ledger can be checked apart (in worker
+processes) and put together after: :func:`validate_shard` needs only the records of its
+part, :func:`combine_shards` runs the rules that need every record."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from safeledger.diagnostics import Diagnostic
-from safeledger.model import Enterprise, Hazard
-from safeledger.read.raw import RawLedger
+from safeledger.model import Config, Enterprise, Hazard
+from safeledger.read.raw import RECORD_KINDS, RawLedger, RawRecord
 from safeledger.validate import rules
 from safeledger.validate.config import validate_config
+from safeledger.validate.fast import batch_validator
+from safeledger.validate.keys import CanonicalPaths
 from safeledger.validate.ledger import Ledger, RecordRef
 from safeledger.validate.records import record_id, validate_record
 
-__all__ = ["Ledger", "RecordRef", "validate_ledger"]
+__all__ = ["Ledger", "RecordRef", "Shard", "combine_shards", "validate_ledger", "validate_shard"]
+
+
+def _per_kind() -> dict[str, list[Any]]:
+    return {kind: [] for kind in RECORD_KINDS}
+
+
+@dataclass(slots=True)
+class Shard:
+    """What :func:`validate_shard` found in its records."""
+
+    # kind -> the valid records with where they are written, in reading order
+    located: dict[str, list[rules.Located]] = field(default_factory=_per_kind)
+    # from the records alone: validation and per-record rules (unsorted, may carry anchors)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    # kind -> record_id of every record read, valid or not (None: no id), in reading order
+    ids: dict[str, list[str | None]] = field(default_factory=_per_kind)
 
 
 def validate_ledger(
@@ -29,68 +56,157 @@ def validate_ledger(
     files under evidence/ when the caller has listed them already (see safeledger.cache).
     ``progress(done, total)`` (records) is called now and then when given."""
     config, diags, usable = validate_config(raw.config)
-    ledger = Ledger(root=raw.root, config=config)
     if not usable:
-        return ledger, diags
-    located: dict[str, list[rules.Located]] = {"enterprises": [], "hazards": [], "activities": []}
-    total = len(raw.records)
-    for n, rec in enumerate(raw.records, start=1):
-        if progress is not None and (n % 2000 == 0 or n == total):
-            progress(n, total)
-        model, found, written = validate_record(rec)
-        diags.extend(found)
-        if model is None:
-            continue
-        ref = RecordRef(rec.file, rec.index, rec.line, rec.column)
-        located[rec.kind].append(rules.Located(model, ref, written))
+        return Ledger(root=raw.root, config=config), diags
+    if evidence is None:
+        evidence = rules.list_evidence(raw.root)
+    shard = validate_shard(
+        raw.records,
+        config=config,
+        root=raw.root,
+        today=today,
+        evidence=evidence,
+        progress=progress,
+    )
+    ledger, found = combine_shards(config, raw.root, [shard])
+    diags.extend(found)
+    return ledger, diags
 
+
+def validate_shard(
+    records: Sequence[RawRecord],
+    *,
+    config: Config,
+    root: Path,
+    today: dt.date,
+    evidence: set[str],
+    progress: Callable[[int, int], None] | None = None,
+) -> Shard:
+    """Validate ``records`` (any kinds, any files) and run the rules that need only
+    them: per-record rules (chronology, closure, evidence, credit codes…) and the
+    configured communities / domains / categories.  ``evidence``: the files under
+    evidence/ (:func:`rules.list_evidence`)."""
+    with _no_cycle_collection():
+        return _validate_shard(records, config, root, today, evidence, progress)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Validation builds ~30 objects a record and no cycles: the collector would only
+    walk the growing heap over and over (most of the time of the cross-record rules)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc.get_freeze_count() == 0:
+            # What was made is long-lived: move it to the oldest generation at once
+            # (freeze then unfreeze), or the next young collection walks all of it.
+            gc.freeze()
+            gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
+def _validate_shard(
+    records: Sequence[RawRecord],
+    config: Config,
+    root: Path,
+    today: dt.date,
+    evidence: set[str],
+    progress: Callable[[int, int], None] | None,
+) -> Shard:
+    shard = Shard()
+    diags = shard.diagnostics
+    by_kind: dict[str, list[RawRecord]] = _per_kind()
+    for rec in records:
+        by_kind[rec.kind].append(rec)
+    total, done = len(records), 0
+    for kind, recs in by_kind.items():
+        located, ids = shard.located[kind], shard.ids[kind]
+        # Records written canonically are validated in one Rust call; the others (given
+        # back as they were) take the lenient path, which also explains any mistake.
+        checked = batch_validator(kind).validate_python([rec.data for rec in recs])
+        for rec, model in zip(recs, checked, strict=True):
+            done += 1
+            if progress is not None and (done % 2000 == 0 or done == total):
+                progress(done, total)
+            if model is rec.data:
+                ids.append(record_id(rec))
+                model, found, written = validate_record(rec)
+                diags.extend(found)
+                if model is None:
+                    continue
+            else:
+                ids.append(model.id)
+                written = CanonicalPaths(model)
+            ref = RecordRef(rec.file, rec.index, rec.line, rec.column)
+            located.append(rules.Located(model, ref, written))
+
+    for loc in shard.located["enterprises"]:
+        diags.extend(rules.enterprise_rules(loc))
+    for loc in shard.located["hazards"]:
+        diags.extend(rules.hazard_rules(loc, today=today, root=root, evidence_files=evidence))
+    for loc in shard.located["activities"]:
+        diags.extend(rules.activity_rules(loc, today))
+    diags.extend(
+        rules.configured_values(config, [*shard.located["enterprises"], *shard.located["hazards"]])
+    )
+    return shard
+
+
+def combine_shards(
+    config: Config, root: Path, shards: Sequence[Shard]
+) -> tuple[Ledger, list[Diagnostic]]:
+    """The ledger of all the shards (records in shard order) and the diagnostics: those
+    of each shard, in shard order, then those of the rules that need every record
+    (duplicate ids, references).  Hazards get their enterprise's community and domain
+    when they have none."""
+    with _no_cycle_collection():
+        return _combine_shards(config, root, shards)
+
+
+def _combine_shards(
+    config: Config, root: Path, shards: Sequence[Shard]
+) -> tuple[Ledger, list[Diagnostic]]:
+    diags = [d for shard in shards for d in shard.diagnostics]
+    located = {kind: [loc for s in shards for loc in s.located[kind]] for kind in RECORD_KINDS}
     for kind, records in located.items():
         diags.extend(rules.duplicate_ids(kind, records))
     # References count records that exist even if they are invalid: one broken hazard
     # should give its own errors, not a cascade of "unknown hazard" elsewhere.
-    enterprise_ids = {record_id(r) for r in raw.records if r.kind == "enterprises"}
-    hazard_ids = {record_id(r) for r in raw.records if r.kind == "hazards"}
-    enterprise_ids.discard(None)
-    hazard_ids.discard(None)
+    enterprise_ids = {i for s in shards for i in s.ids["enterprises"] if i is not None}
+    hazard_ids = {i for s in shards for i in s.ids["hazards"] if i is not None}
     diags.extend(
-        rules.references(located["hazards"], located["activities"], enterprise_ids, hazard_ids)  # type: ignore[arg-type]
+        rules.references(located["hazards"], located["activities"], enterprise_ids, hazard_ids)
     )
-    enterprises: dict[str, Enterprise] = {}
-    for loc in located["enterprises"]:
-        diags.extend(rules.enterprise_rules(loc))
-        enterprises.setdefault(loc.record.id, loc.record)  # type: ignore[attr-defined,arg-type]
-    if evidence is None:
-        evidence = rules.list_evidence(raw.root)
-    for loc in located["hazards"]:
-        diags.extend(rules.hazard_rules(loc, today=today, root=raw.root, evidence_files=evidence))
-    for loc in located["activities"]:
-        diags.extend(rules.activity_rules(loc, today))
-    diags.extend(rules.configured_values(config, [*located["enterprises"], *located["hazards"]]))
 
-    for loc in located["enterprises"]:
-        ledger.enterprises.append(loc.record)  # type: ignore[arg-type]
-    for loc in located["hazards"]:
-        ledger.hazards.append(_with_enterprise_defaults(loc.record, enterprises))  # type: ignore[arg-type]
-    for loc in located["activities"]:
-        ledger.activities.append(loc.record)  # type: ignore[arg-type]
+    ledger = Ledger(root=root, config=config)
+    ledger.enterprises = [loc.record for loc in located["enterprises"]]  # type: ignore[misc]
+    ledger.hazards = [loc.record for loc in located["hazards"]]  # type: ignore[misc]
+    ledger.activities = [loc.record for loc in located["activities"]]  # type: ignore[misc]
+    _fill_enterprise_defaults(ledger.hazards, ledger.enterprises)
     for kind, records in located.items():
+        sources = ledger.sources
         for loc in records:
-            ledger.sources.setdefault((kind, loc.record.id), loc.ref)  # type: ignore[attr-defined]
+            sources.setdefault((kind, loc.record.id), loc.ref)  # type: ignore[attr-defined]
     return ledger, diags
 
 
-def _with_enterprise_defaults(h: Hazard, enterprises: dict[str, Enterprise]) -> Hazard:
-    if h.community and h.domain:
-        return h
-    ent = enterprises.get(h.enterprise)
-    if ent is None:
-        return h
-    update = {}
-    if not h.community and ent.community:
-        update["community"] = ent.community
-    if not h.domain and ent.domain:
-        update["domain"] = ent.domain
-    # The instance was made a moment ago by this validation and is not shared yet, so
-    # filling the defaults in place is safe, and much cheaper than model_copy at 100k.
-    h.__dict__.update(update)
-    return h
+def _fill_enterprise_defaults(hazards: list[Hazard], enterprises: list[Enterprise]) -> None:
+    """A hazard without community or domain takes its enterprise's (the first enterprise
+    of that id).  The instances were made a moment ago by this validation and are not
+    shared yet, so they are filled in place: much cheaper than model_copy at 100k."""
+    defaults: dict[str, dict[str, str]] = {}
+    for ent in enterprises:
+        if ent.id not in defaults:
+            defaults[ent.id] = {
+                name: value for name in ("community", "domain") if (value := ent.__dict__[name])
+            }
+    for h in hazards:
+        values = h.__dict__
+        if values["community"] and values["domain"]:
+            continue
+        found = defaults.get(values["enterprise"])
+        if found:
+            values.update({k: v for k, v in found.items() if not values[k]})

@@ -5,9 +5,8 @@ Chinese labels as aliases, never both for one field; unknown keys are warnings w
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
@@ -76,19 +75,32 @@ class Normalised:
 
 class CanonicalPaths:
     """The ``written`` map of a record whose keys are all written as canonical English
-    names: a present top-level key is written as itself.  Built by :func:`fast_canonical`
-    instead of a dict of 15 tuples per record (this runs for every record)."""
+    names, at every depth: a key path is written as itself when every key on it is set
+    on its (nested) record.  Built from the validated record instead of a dict of ~15
+    tuples per record (this runs for every record)."""
 
-    __slots__ = ("keys",)
+    __slots__ = ("record",)
 
-    def __init__(self, keys: Iterable[str]) -> None:
-        self.keys = frozenset(keys)
+    def __init__(self, record: BaseModel) -> None:
+        self.record = record
 
     def get(self, path: Path_, default: Path_ = ()) -> Path_:
-        return path if len(path) == 1 and path[0] in self.keys else default
+        return path if path in self else default
 
     def __contains__(self, path: object) -> bool:
-        return isinstance(path, tuple) and len(path) == 1 and path[0] in self.keys
+        if not isinstance(path, tuple) or not path or not isinstance(path[-1], str):
+            return False
+        node: Any = self.record
+        for step in path:
+            if isinstance(step, str):
+                if not isinstance(node, BaseModel) or step not in node.__pydantic_fields_set__:
+                    return False
+                node = getattr(node, step)
+            elif isinstance(node, list) and 0 <= step < len(node):
+                node = node[step]
+            else:
+                return False
+        return True
 
     def __getitem__(self, path: Path_) -> Path_:
         if path not in self:
@@ -196,6 +208,24 @@ def normalise(
 def _unknown_key(
     model: type[BaseModel], key: str, file: str, index: int, record_id: str | None, wpath: Path_
 ) -> Diagnostic:
+    suggestion, hint = _suggestion(model, key)
+    where = ".".join(str(p) for p in wpath[:-1])
+    return Diagnostic(
+        code="unknown-key",
+        severity=WARNING,
+        message=f"unknown key '{key}'" + (f" in {where}" if where else "") + f"{suggestion}",
+        file=file,
+        record=record_id,
+        field=None,
+        hint=hint,
+        anchor=Anchor(index, wpath),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _suggestion(model: type[BaseModel], key: str) -> tuple[str, str | None]:
+    """The "did you mean …?" suffix and the hint for an unknown ``key``, worked out once
+    per key (difflib costs milliseconds; a ledger repeats a stray key on many records)."""
     names = field_names(model)
     spellings = sorted(set(model.model_fields) | set(names.label.values()))
     close = difflib.get_close_matches(key, spellings, n=1, cutoff=0.6)
@@ -209,16 +239,5 @@ def _unknown_key(
             + (f" ({describe(model, target)})" if close[0] != target else "")
             + "?"
         )
-    where = ".".join(str(p) for p in wpath[:-1])
-    return Diagnostic(
-        code="unknown-key",
-        severity=WARNING,
-        message=f"unknown key '{key}'" + (f" in {where}" if where else "") + f"{suggestion}",
-        file=file,
-        record=record_id,
-        field=None,
-        hint=None
-        if suggestion
-        else "accepted keys: " + ", ".join(describe(model, n) for n in model.model_fields),
-        anchor=Anchor(index, wpath),
-    )
+        return suggestion, None
+    return "", "accepted keys: " + ", ".join(describe(model, n) for n in model.model_fields)

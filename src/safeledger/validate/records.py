@@ -84,7 +84,11 @@ def validate_record(raw: RawRecord) -> tuple[Record | None, list[Diagnostic], Wr
             canonical["kind"] = model.model_fields["kind"].default
         try:
             instance = model.model_validate(canonical)
-            return instance, [_position_csv(d, raw) for d in diags], CanonicalPaths(canonical)
+            return (
+                instance,
+                [_position_csv(d, raw) for d in diags],
+                CanonicalPaths(instance),
+            )
         except ValidationError:
             pass  # the full path below says exactly what is wrong
     norm = normalise(model, raw.data, file=raw.file, index=raw.index, record_id=rid, csv=csv)
@@ -112,8 +116,8 @@ def _activity_model(
                         code="enum",
                         severity=ERROR,
                         message=(
-                            f"{describe(Activity, 'kind')} '{value}' is not an activity kind; "
-                            "use one of: "
+                            f"{describe(Activity, 'kind')} '{safe_str(value)}' is not an "
+                            "activity kind; use one of: "
                             f"{ActivityKind.accepted()}"
                         ),
                         file=raw.file,

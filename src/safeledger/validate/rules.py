@@ -8,11 +8,11 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from safeledger.diagnostics import ERROR, WARNING, Anchor, Diagnostic
-from safeledger.model import Activity, Config, Enterprise, Hazard, Verification
+from safeledger.model import Activity, Config, Enterprise, Hazard, Level, Verification
 from safeledger.model.credit_code import credit_code_problem
 from safeledger.model.records import Inspection, Interview, Record
 from safeledger.validate.keys import describe
@@ -24,9 +24,8 @@ _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 _DOC_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".txt", ".md")
 
 
-@dataclass(frozen=True, slots=True)
-class Located:
-    """A validated record and where it is written."""
+class Located(NamedTuple):
+    """A validated record and where it is written (a tuple: one is made per record)."""
 
     record: Record
     ref: RecordRef
@@ -71,12 +70,20 @@ def _diag(
 
 
 def duplicate_ids(kind: str, records: list[Located]) -> Iterator[Diagnostic]:
-    by_id: dict[str, list[Located]] = defaultdict(list)
+    ids = [loc.record.id for loc in records]  # type: ignore[attr-defined]
+    if len(set(ids)) == len(ids):
+        return  # the common case, found without a Python loop
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for rid in ids:
+        if rid in seen:
+            repeated.add(rid)
+        seen.add(rid)
+    by_id: dict[str, list[Located]] = defaultdict(list)  # in order of first use
     for loc in records:
-        by_id[loc.record.id].append(loc)  # type: ignore[attr-defined]
+        if loc.record.id in repeated:  # type: ignore[attr-defined]
+            by_id[loc.record.id].append(loc)  # type: ignore[attr-defined]
     for rid, places in by_id.items():
-        if len(places) < 2:
-            continue
         names = [_place(p.ref) for p in places]
         for loc, here in zip(places, names, strict=True):
             others = ", ".join(n for n in names if n != here) or here
@@ -142,15 +149,20 @@ def _suggest(value: str, known: Iterable[str]) -> str | None:
 
 
 def configured_values(config: Config, records: list[Located]) -> Iterator[Diagnostic]:
-    checks = (
-        ("community", config.communities, "communities"),
-        ("domain", config.domains, "domains"),
-        ("category", config.categories, "categories"),
-    )
+    checks = [
+        (field, allowed, key)
+        for field, allowed, key in (
+            ("community", config.communities, "communities"),
+            ("domain", config.domains, "domains"),
+            ("category", config.categories, "categories"),
+        )
+        if allowed is not None
+    ]
     for loc in records:
+        values = loc.record.__dict__
         for field, allowed, key in checks:
-            value = getattr(loc.record, field, None)
-            if value is None or allowed is None or value in allowed:
+            value = values.get(field)
+            if value is None or value in allowed:
                 continue
             yield _diag(
                 loc,
@@ -168,8 +180,10 @@ def hazard_rules(
     h = loc.record
     assert isinstance(h, Hazard)
     yield from _chronology(loc, h, today)
-    yield from _closure(loc, h)
-    yield from _major(loc, h)
+    if h.rectified_on or h.verified_on or h.verification is not None:
+        yield from _closure(loc, h)
+    if h.level == Level.major:
+        yield from _major(loc, h)
     for i, path in enumerate(h.evidence):
         problem = evidence_problem(path, root, evidence_files)
         if problem:
@@ -188,28 +202,29 @@ def hazard_rules(
 
 def _chronology(loc: Located, h: Hazard, today: dt.date) -> Iterator[Diagnostic]:
     m = type(h)
-    if h.deadline < h.found_on:
+    found_on, rectified_on, verified_on = h.found_on, h.rectified_on, h.verified_on
+    if h.deadline < found_on:
         yield _diag(
             loc,
             "chronology",
             f"{describe(m, 'deadline')} {h.deadline} is before "
-            f"{describe(m, 'found_on')} {h.found_on}",
+            f"{describe(m, 'found_on')} {found_on}",
             field="deadline",
         )
-    if h.rectified_on and h.rectified_on < h.found_on:
+    if rectified_on and rectified_on < found_on:
         yield _diag(
             loc,
             "chronology",
-            f"{describe(m, 'rectified_on')} {h.rectified_on} is before "
-            f"{describe(m, 'found_on')} {h.found_on}",
+            f"{describe(m, 'rectified_on')} {rectified_on} is before "
+            f"{describe(m, 'found_on')} {found_on}",
             field="rectified_on",
         )
-    if h.verified_on and h.rectified_on and h.verified_on < h.rectified_on:
+    if verified_on and rectified_on and verified_on < rectified_on:
         yield _diag(
             loc,
             "chronology",
-            f"{describe(m, 'verified_on')} {h.verified_on} is before "
-            f"{describe(m, 'rectified_on')} {h.rectified_on}",
+            f"{describe(m, 'verified_on')} {verified_on} is before "
+            f"{describe(m, 'rectified_on')} {rectified_on}",
             field="verified_on",
         )
     for i, ext in enumerate(h.extensions):
@@ -223,46 +238,46 @@ def _chronology(loc: Located, h: Hazard, today: dt.date) -> Iterator[Diagnostic]
                 path=("extensions", i, "to"),
                 severity=WARNING,
             )
-        if ext.on and ext.on < h.found_on:
+        if ext.on and ext.on < found_on:
             yield _diag(
                 loc,
                 "chronology",
-                f"extensions[{i}].on {ext.on} is before found_on {h.found_on}",
+                f"extensions[{i}].on {ext.on} is before found_on {found_on}",
                 field="extensions",
                 path=("extensions", i, "on"),
             )
     for i, re_ in enumerate(h.reinspections):
-        if re_.on < h.found_on:
+        if re_.on < found_on:
             yield _diag(
                 loc,
                 "chronology",
-                f"reinspections[{i}].on {re_.on} is before found_on {h.found_on}",
+                f"reinspections[{i}].on {re_.on} is before found_on {found_on}",
                 field="reinspections",
                 path=("reinspections", i, "on"),
             )
-    dated: list[tuple[str, tuple[str | int, ...], dt.date | None]] = [
-        ("found_on", ("found_on",), h.found_on),
-        ("rectified_on", ("rectified_on",), h.rectified_on),
-        ("verified_on", ("verified_on",), h.verified_on),
-        ("reported_on", ("reported_on",), h.reported_on),
-        *(
-            (f"reinspections[{i}].on", ("reinspections", i, "on"), r.on)
-            for i, r in enumerate(h.reinspections)
-        ),
-        *(
-            (f"extensions[{i}].on", ("extensions", i, "on"), e.on)
-            for i, e in enumerate(h.extensions)
-        ),
-    ]
-    for name, path, value in dated:
+    # Dates after today, in this order: the record's own dates, then the nested ones.
+    for name in ("found_on", "rectified_on", "verified_on", "reported_on"):
+        value = getattr(h, name)
         if value is not None and value > today:
-            yield _diag(
-                loc,
-                "future-date",
-                f"{name} {value} is after today ({today}); record events when they have happened",
-                field=str(path[0]),
-                path=path,
-            )
+            yield _future(loc, name, (name,), value, today)
+    for i, r in enumerate(h.reinspections):
+        if r.on > today:
+            yield _future(loc, f"reinspections[{i}].on", ("reinspections", i, "on"), r.on, today)
+    for i, e in enumerate(h.extensions):
+        if e.on is not None and e.on > today:
+            yield _future(loc, f"extensions[{i}].on", ("extensions", i, "on"), e.on, today)
+
+
+def _future(
+    loc: Located, name: str, path: tuple[str | int, ...], value: dt.date, today: dt.date
+) -> Diagnostic:
+    return _diag(
+        loc,
+        "future-date",
+        f"{name} {value} is after today ({today}); record events when they have happened",
+        field=str(path[0]),
+        path=path,
+    )
 
 
 def _closure(loc: Located, h: Hazard) -> Iterator[Diagnostic]:

@@ -1,0 +1,357 @@
+"""``check`` of a big ledger on two cores.
+
+Sending parsed records or validated models from one process to another costs about as
+much as making them (docs/performance.md), so the work is cut where little has to travel:
+a forked worker reads, validates and checks a share of the *hazard* files on its own —
+per-record rules, the reference to an enterprise, the overdue findings, and the lines of
+all of them — and sends back only its diagnostics, the ids it saw and where the valid
+ones are written.  The parent meanwhile does the same for the rest (enterprises,
+activities, the other hazards), then the rules that need the whole ledger: duplicate
+ids across both parts, activities naming hazards, and the enterprises' duties.
+
+The answer is the same as :func:`safeledger.api.check_ledger` in one process (a test
+compares them); only the order of work differs.  The enterprise files are read before the
+fork, so the worker knows every enterprise id from the start."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from safeledger.cache import ProbedEvidence
+from safeledger.diagnostics import Anchor, Diagnostic
+from safeledger.evaluate.compliance import compliance_diagnostics
+from safeledger.model import Config
+from safeledger.read import locate
+from safeledger.read.ledger import _interrupted_writes, _read_config, add_file, discover
+from safeledger.read.pool import Entry, read_files
+from safeledger.read.raw import RECORD_KINDS, RawLedger
+from safeledger.validate import Ledger, rules, validate_shard
+from safeledger.validate.config import validate_config
+from safeledger.validate.ledger import RecordRef
+from safeledger.validate.records import record_id
+
+__all__ = ["SHARD_MIN_BYTES", "ShardedCheck", "check_sharded", "worth_sharding"]
+
+# Below this many bytes of record files the fork and the exchange cost more than they save.
+SHARD_MIN_BYTES = 8 * 1024 * 1024
+
+_HAZARD_FINDINGS = frozenset({"overdue", "major-overdue"})
+
+Progress = Callable[[str, int, int], None]  # as safeledger.api.Progress
+
+
+@dataclass(slots=True)
+class ShardedCheck:
+    diagnostics: list[Diagnostic]  # located, unsorted
+    records: dict[str, int]
+
+
+@dataclass(slots=True)
+class _Stub:
+    """Stands in for a hazard validated in the worker, for the duplicate-id rule."""
+
+    id: str
+
+
+# Plain tuples travel between processes several times faster than dataclasses.
+_Packed = tuple[object, ...]
+# (id, file, index, line, column, written key path of `id`) of a valid hazard
+_Valid = tuple[str, str, int, int | None, int | None, tuple[str | int, ...]]
+
+
+@dataclass(slots=True)
+class _WorkerResult:
+    diagnostics: list[_Packed]  # see _pack
+    ids: list[str | None]  # record_id of every hazard record read (valid or not)
+    valid: list[_Valid]  # every valid hazard, in reading order
+    misses: set[str] = field(default_factory=set)  # evidence paths looked up on disk
+
+
+def _pack(d: Diagnostic) -> _Packed:
+    anchor = (d.anchor.index, d.anchor.path) if d.anchor is not None else None
+    return (
+        d.code,
+        d.severity,
+        d.message,
+        d.file,
+        d.line,
+        d.column,
+        d.record,
+        d.field,
+        d.hint,
+        anchor,
+    )
+
+
+def _unpack(t: _Packed) -> Diagnostic:
+    *fields, anchor = t
+    return Diagnostic(*fields, Anchor(*anchor) if anchor is not None else None)  # type: ignore[arg-type,misc,call-arg]
+
+
+def worth_sharding(total_bytes: int, workers: int | None) -> bool:
+    if workers is not None:
+        return workers > 1
+    return (os.cpu_count() or 1) > 1 and total_bytes >= SHARD_MIN_BYTES
+
+
+def check_sharded(
+    root: Path,
+    *,
+    as_of: dt.date,
+    today: dt.date,
+    compliance: bool,
+    evidence: set[str] | None,
+    workers: int | None,
+    progress: Progress | None = None,
+) -> ShardedCheck | None:
+    """The diagnostics and record counts of ``check``, computed in two processes; None
+    when the ledger is too small for that to pay (or can't be cut: the caller then checks
+    in one process)."""
+    enabled = gc.isenabled()
+    gc.disable()  # the heap grows by ~1M objects and has no cycles: full collections cost ~1 s
+    try:
+        return _check_sharded(root, as_of, today, compliance, evidence, workers, progress)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check_sharded(
+    root: Path,
+    as_of: dt.date,
+    today: dt.date,
+    compliance: bool,
+    evidence: set[str] | None,
+    workers: int | None,
+    progress: Progress | None,
+) -> ShardedCheck | None:
+    head = RawLedger(root=root, config=None)
+    _read_config(root, head)
+    _interrupted_writes(root, head)
+    entries = discover(root, head)
+    if not worth_sharding(sum(e[2] for e in entries), workers):
+        return None
+    config, diags, usable = validate_config(head.config)
+    if not usable:
+        return None
+    theirs = _worker_share(entries)
+    if not theirs:
+        return None
+    if evidence is None:
+        evidence = rules.list_evidence(root)
+    taken = {e[0] for e in theirs}
+    enterprise_entries = [e for e in entries if e[1] == "enterprises"]
+    ours = [e for e in entries if e[0] not in taken and e[1] != "enterprises"]
+
+    raw = RawLedger(root=root, config=head.config, diagnostics=list(head.diagnostics))
+    for result in read_files(root, enterprise_entries, 1):
+        add_file(raw, result)
+    enterprise_ids = {i for i in map(record_id, raw.records) if i is not None}
+
+    task = partial(
+        _worker, root, theirs, config, enterprise_ids, today, set(evidence), as_of, compliance
+    )
+    with _Forked(task) as pending:
+        step = max(20, len(ours) // 50)
+        for start in range(0, len(ours), step):
+            for result in read_files(root, ours[start : start + step], 1):
+                add_file(raw, result)
+            if progress is not None:  # the parent's part stands for both
+                progress("read", min(start + step, len(ours)), len(ours))
+        shard = validate_shard(
+            raw.records, config=config, root=root, today=today, evidence=evidence
+        )
+        # What needs only this part is done while the worker is still busy.
+        located = shard.located
+        diags += shard.diagnostics
+        for kind in ("enterprises", "activities"):
+            diags.extend(rules.duplicate_ids(kind, located[kind]))
+        ledger = Ledger(root=root, config=config)
+        ledger.enterprises = [loc.record for loc in located["enterprises"]]  # type: ignore[misc]
+        ledger.hazards = [loc.record for loc in located["hazards"]]  # type: ignore[misc]
+        ledger.activities = [loc.record for loc in located["activities"]]  # type: ignore[misc]
+        for kind, found in located.items():
+            for loc in found:
+                ledger.sources.setdefault((kind, loc.record.id), loc.ref)  # type: ignore[attr-defined]
+        if compliance:
+            diags += compliance_diagnostics(ledger, as_of)
+        diags = locate(root, [*raw.diagnostics, *diags], records=raw.records)
+        worker = pending.result()
+    if worker is None:
+        return None  # the worker failed: the caller checks in one process
+
+    if hasattr(evidence, "misses"):
+        evidence.misses |= worker.misses  # the cache re-probes these on a hit
+    # The rules that need both parts.
+    both = _duplicate_hazards(located["hazards"], worker.valid)
+    hazard_ids = {i for i in (*shard.ids["hazards"], *worker.ids) if i is not None}
+    both.extend(
+        rules.references(located["hazards"], located["activities"], enterprise_ids, hazard_ids)
+    )
+    keep, moved = _placed_as_in_one_process(worker.diagnostics, ledger.sources)
+    diags += locate(root, [*both, *moved], records=raw.records)
+    counts: dict[str, int] = {kind: 0 for kind in RECORD_KINDS}
+    for rec in raw.records:
+        counts[rec.kind] += 1
+    counts["hazards"] += len(worker.ids)
+    return ShardedCheck([*diags, *keep], counts)
+
+
+class _Forked:
+    """``task()`` run in a forked child that sends its result back through a pipe and
+    leaves at once (``os._exit``): tearing down a heap of ~1M objects would cost the
+    caller half a second of waiting.  ``result()`` is None when the child failed."""
+
+    def __init__(self, task: Callable[[], Any]) -> None:
+        self.task = task
+
+    def __enter__(self) -> _Forked:
+        context = multiprocessing.get_context("fork")
+        self.receiver, sender = context.Pipe(duplex=False)
+        self.process = context.Process(target=self._run, args=(sender,), daemon=True)
+        self.process.start()
+        sender.close()
+        return self
+
+    def _run(self, sender: Any) -> None:
+        try:
+            answer = self.task()
+        except BaseException:
+            answer = None
+        try:
+            sender.send(answer)
+            sender.close()
+        finally:
+            os._exit(0)
+
+    def result(self) -> Any:
+        try:
+            return self.receiver.recv()
+        except (EOFError, OSError):
+            return None
+
+    def __exit__(self, *exc: object) -> None:
+        self.receiver.close()
+        self.process.join()
+
+
+def _duplicate_hazards(ours: list[rules.Located], theirs: list[_Valid]) -> list[Diagnostic]:
+    """The duplicate-id rule over the hazards of both parts, in reading order (the
+    parent's files come first).  Only ids used more than once get a stand-in record."""
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for rid in (*(loc.record.id for loc in ours), *(v[0] for v in theirs)):  # type: ignore[attr-defined]
+        if rid in seen:
+            repeated.add(rid)
+        seen.add(rid)
+    if not repeated:
+        return []
+    stubs = [
+        rules.Located(_Stub(rid), RecordRef(file, index, line, column), _IdPath(path))  # type: ignore[arg-type]
+        for rid, file, index, line, column, path in theirs
+        if rid in repeated
+    ]
+    mine = [loc for loc in ours if loc.record.id in repeated]  # type: ignore[attr-defined]
+    return list(rules.duplicate_ids("hazards", [*mine, *stubs]))
+
+
+def _placed_as_in_one_process(
+    packed: list[_Packed], sources: dict[tuple[str, str], RecordRef]
+) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """The worker's diagnostics: (as they are, those to locate in the parent).  In one
+    process a hazard's compliance finding is placed at the *first* record with its id;
+    when that record is in the parent's part (an id used in both parts), move it there."""
+    keep: list[Diagnostic] = []
+    moved: list[Diagnostic] = []
+    for d in map(_unpack, packed):
+        ref = sources.get(("hazards", d.record or "")) if d.code in _HAZARD_FINDINGS else None
+        if ref is None:
+            keep.append(d)
+        elif ref.line is None:
+            moved.append(
+                replace(d, file=ref.file, line=None, column=None, anchor=Anchor(ref.index, ()))
+            )
+        else:
+            keep.append(replace(d, file=ref.file, line=ref.line, column=ref.column, anchor=None))
+    return keep, moved
+
+
+class _IdPath:
+    """The ``written`` map of a stub: only the id's key path is known."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: tuple[str | int, ...]) -> None:
+        self.path = path
+
+    def get(
+        self, path: tuple[str | int, ...], default: tuple[str | int, ...] = ()
+    ) -> tuple[str | int, ...]:
+        return self.path if path == ("id",) else default
+
+
+def _worker_share(entries: Sequence[Entry]) -> list[Entry]:
+    """The worker's files: the last hazard files, about half of all bytes (the parent
+    also has the duties to work out, so it keeps a little less than half of the hazards)."""
+    total = sum(e[2] for e in entries)
+    want = total // 2
+    hazards = [e for e in entries if e[1] == "hazards"]
+    share: list[Entry] = []
+    got = 0
+    for entry in reversed(hazards):
+        if got >= want:
+            break
+        share.append(entry)
+        got += entry[2]
+    if len(share) == len(hazards) and len(hazards) > 1:
+        share.pop()  # keep one in the parent: both parts then run the same code
+    share.reverse()
+    return share
+
+
+def _worker(
+    root: Path,
+    entries: list[Entry],
+    config: Config,
+    enterprise_ids: set[str],
+    today: dt.date,
+    evidence: set[str],
+    as_of: dt.date,
+    compliance: bool,
+) -> _WorkerResult:
+    gc.disable()  # a short-lived process that builds many containers and no cycles
+    probed = ProbedEvidence(evidence)
+    raw = RawLedger(root=root, config=None)
+    for result in read_files(root, entries, 1):
+        add_file(raw, result)
+    shard = validate_shard(raw.records, config=config, root=root, today=today, evidence=probed)
+    hazards = shard.located["hazards"]
+    diags = [*raw.diagnostics, *shard.diagnostics]
+    diags.extend(rules.references(hazards, [], enterprise_ids, set()))
+    if compliance:
+        part = Ledger(root=root, config=config)
+        part.hazards = [loc.record for loc in hazards]  # type: ignore[misc]
+        for loc in hazards:
+            part.sources.setdefault(("hazards", loc.record.id), loc.ref)  # type: ignore[attr-defined]
+        diags += compliance_diagnostics(part, as_of)
+    diags = locate(root, diags, records=raw.records)
+    valid: list[_Valid] = [
+        (
+            loc.record.id,  # type: ignore[attr-defined]
+            loc.ref.file,
+            loc.ref.index,
+            loc.ref.line,
+            loc.ref.column,
+            loc.written.get(("id",), ()),
+        )
+        for loc in hazards
+    ]
+    return _WorkerResult(list(map(_pack, diags)), shard.ids["hazards"], valid, probed.misses)

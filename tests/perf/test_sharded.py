@@ -1,0 +1,116 @@
+"""``check`` on two cores (safeledger.sharded) gives the same answer as in one process:
+the same diagnostics with the same lines, hints and order, and the same record counts —
+for both layouts, with mistakes that cross the cut (an id used in both parts, an
+activity naming a hazard of the other part, an unknown enterprise), with --strict and
+--no-compliance, and with evidence looked up outside evidence/ (for the cache)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from safeledger.api import check_ledger
+from safeledger.cache import ProbedEvidence
+from safeledger.sharded import check_sharded
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+import generate
+
+TODAY = dt.date(2026, 11, 23)
+AS_OF = dt.date(2026, 9, 30)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("gen")
+    generate.generate(out, hazards_n=2000, enterprises_n=150, activities_n=600, mistakes=0.05)
+    return out
+
+
+@pytest.fixture(params=["lists", "per-record"])
+def ledger(request: pytest.FixtureRequest, template: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "ledger"
+    shutil.copytree(template / request.param, root)
+    return root
+
+
+def _hazard_files(root: Path) -> list[Path]:
+    return sorted(p for p in (root / "hazards").rglob("*.yaml"))
+
+
+def _cross_the_cut(root: Path) -> None:
+    """A hazard of the first file copied into the last one (a duplicate id across the
+    two processes), and an inspection naming a hazard of the last file and one that
+    does not exist."""
+    files = _hazard_files(root)
+    first, last = files[0], files[-1]
+    text = first.read_text(encoding="utf-8")
+    if text.startswith("- "):
+        item = "- " + text.split("\n- ", 2)[0][2:].rstrip("\n") + "\n"
+        last.write_text(last.read_text(encoding="utf-8") + item, encoding="utf-8")
+    else:
+        shutil.copy(first, last.with_name("zz-copy.yaml"))
+    last_text = _hazard_files(root)[-1].read_text(encoding="utf-8")
+    hazard_id = last_text.split("id: ", 1)[1].split("\n", 1)[0].strip()
+    (root / "activities" / "zz-cut.yaml").write_text(
+        "- id: A-CUT-1\n  kind: inspection\n  date: 2026-01-05\n  enterprise: E00001\n"
+        f"  hazards: [{hazard_id}, H-NOPE-1]\n",
+        encoding="utf-8",
+    )
+
+
+def _both(root: Path, **options: object) -> tuple[dict[str, object], dict[str, object]]:
+    one = check_ledger(root, as_of=AS_OF, today=TODAY, workers=1, **options)  # type: ignore[arg-type]
+    two = check_ledger(root, as_of=AS_OF, today=TODAY, workers=2, **options)  # type: ignore[arg-type]
+    return one.to_json(), two.to_json()
+
+
+def _hints(root: Path, workers: int) -> list[str | None]:
+    return [
+        d.hint for d in check_ledger(root, as_of=AS_OF, today=TODAY, workers=workers).diagnostics
+    ]
+
+
+def test_same_answer_as_one_process(ledger: Path) -> None:
+    _cross_the_cut(ledger)
+    one, two = _both(ledger)
+    assert one == two
+    codes = {d["code"] for d in one["diagnostics"]}  # type: ignore[attr-defined,index]
+    # the mistakes this test is about are really there
+    assert {"duplicate-id", "unknown-hazard", "unknown-enterprise", "duty-gap"} <= codes
+    assert _hints(ledger, 1) == _hints(ledger, 2)
+
+
+@pytest.mark.parametrize("options", [{"strict": True}, {"compliance": False}])
+def test_same_answer_with_options(ledger: Path, options: dict[str, object]) -> None:
+    one, two = _both(ledger, **options)
+    assert one == two
+
+
+def test_the_work_is_really_shared(ledger: Path) -> None:
+    result = check_sharded(
+        ledger, as_of=AS_OF, today=TODAY, compliance=True, evidence=None, workers=2
+    )
+    assert result is not None
+    assert result.records["hazards"] == 2000
+    small = check_sharded(
+        ledger, as_of=AS_OF, today=TODAY, compliance=True, evidence=None, workers=None
+    )
+    assert small is None  # a few hundred kB: one process is faster
+
+
+def test_evidence_looked_up_in_the_worker_is_remembered(ledger: Path) -> None:
+    # the last file in path order: in the worker's part
+    (ledger / "hazards" / "zzzz.yaml").write_text(
+        "id: H-ZZ-1\nfound_on: 2026-01-05\nenterprise: E00001\nlocation: 地下室\n"
+        "category: 消防设施\nlevel: general\ndescription: 灭火器过期\nresponsible: 张三\n"
+        "deadline: 2026-01-20\nevidence: [docs/photo-1.jpg]\n",
+        encoding="utf-8",
+    )
+    probed = ProbedEvidence(set())
+    check_sharded(ledger, as_of=AS_OF, today=TODAY, compliance=True, evidence=probed, workers=2)
+    assert "docs/photo-1.jpg" in probed.misses
