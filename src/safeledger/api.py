@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,15 +42,31 @@ def load_ledger(
     workers: int | None = None,
     progress: Progress | None = None,
     evidence: set[str] | None = None,
+    freeze: bool = False,
 ) -> LoadResult:
     """Read and validate the ledger at ``root`` (no compliance findings).  ``progress``
-    is told how far reading and validating got (for a progress bar; None: silent)."""
-    raw = read_ledger(root, workers=workers, progress=_stage(progress, "read"))
-    ledger, diags = validate_ledger(
-        raw, today=today, evidence=evidence, progress=_stage(progress, "validate")
-    )
-    diags = locate(root, [*raw.diagnostics, *diags], records=raw.records)
-    return LoadResult(ledger, sort_diagnostics(diags), raw)
+    is told how far reading and validating got (for a progress bar; None: silent).
+
+    The cycle collector is off while loading (the heap grows by millions of objects and no
+    cycles; its full collections cost ~0.7 s at 100,000 hazards).  ``freeze``: move
+    everything alive afterwards, the loaded ledger included, to the permanent generation
+    (``gc.freeze``) so later collections never walk it again — for a command that
+    loads once and exits (status, report); a long-lived caller leaves it False."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        raw = read_ledger(root, workers=workers, progress=_stage(progress, "read"))
+        ledger, diags = validate_ledger(
+            raw, today=today, evidence=evidence, progress=_stage(progress, "validate")
+        )
+        diags = locate(root, [*raw.diagnostics, *diags], records=raw.records)
+        result = LoadResult(ledger, sort_diagnostics(diags), raw)
+    finally:
+        if freeze:
+            gc.freeze()
+        if enabled:
+            gc.enable()
+    return result
 
 
 def _stage(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:

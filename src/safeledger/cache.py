@@ -32,9 +32,13 @@ import datetime as dt
 import hashlib
 import json
 import os
+import sys
 import time
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -143,8 +147,8 @@ class CheckCache:
         digests = index.digests(root, entries, progress)
         index.save(self._stat_path(root))
         # three joined strings, not a feed per file (160,000 files)
-        feed("files", "\x1d".join([rel for rel, _, _ in entries]))
-        feed("kinds", "\x1d".join([kind for _, kind, _ in entries]))
+        feed("files", "\x1d".join(map(itemgetter(0), entries)))
+        feed("kinds", "\x1d".join(map(itemgetter(1), entries)))
         feed("digests", "\x1d".join(digests))
         for d in scratch.diagnostics:
             feed(d.code, d.file, d.message)
@@ -155,7 +159,7 @@ class CheckCache:
 
     def _stat_path(self, root: Path) -> Path:
         name = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:32]
-        return self.directory / "stat" / f"{name}.json"
+        return self.directory / "stat" / f"{name}.idx"
 
     def _path(self, key: str) -> Path:
         return self.directory / "checks" / f"{key}.json"
@@ -268,8 +272,8 @@ class CheckCache:
         _prune(folder, keep, limit)
 
 
-def _prune(folder: Path, keep: Path, limit: int) -> None:
-    files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+def _prune(folder: Path, keep: Path, limit: int, pattern: str = "*.json") -> None:
+    files = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in files[limit:]:
         if old != keep:
             old.unlink(missing_ok=True)
@@ -277,10 +281,12 @@ def _prune(folder: Path, keep: Path, limit: int) -> None:
 
 class StatIndex:
     """File content hashes remembered by ``stat`` (as git's index does), so that a check
-    of an unchanged ledger does not read its files.  One JSON file per ledger root under
-    ``stat/``: the paths (in discovery order), four ``stat`` values per path (size,
-    mtime_ns, inode, ctime_ns) and the SHA-256 of each; parallel arrays, so that an
-    unchanged ledger is recognised by comparing two lists, not 160,000 entries.
+    of an unchanged ledger does not read its files.  One file per ledger root under
+    ``stat/``: a JSON header line, then the paths (in discovery order, one string), four
+    ``stat`` values per path (size, mtime_ns, inode, ctime_ns; 64-bit integers, raw
+    bytes) and the SHA-256 of each;
+    parallel arrays, so that an unchanged ledger is recognised by comparing two strings
+    and two arrays, not 160,000 entries (and the index loads in a few milliseconds).
 
     A remembered hash is used only when all four ``stat`` values are the same.  The
     "racy" rule: a file modified less than ``RACY_NS`` before the hashing began is not
@@ -288,32 +294,47 @@ class StatIndex:
     read again next time.  A missing, corrupt or foreign index is simply empty."""
 
     RACY_NS = 2_000_000_000
-    FORMAT = 1
+    FORMAT = 2
     UNKNOWN = "-" * 64  # a path whose hash is not remembered
 
     def __init__(
-        self, paths: list[str] | None = None, stats: list[int] | None = None, digests: str = ""
+        self,
+        paths: list[str] | None = None,
+        stats: Sequence[int] | None = None,
+        digests: str = "",
     ) -> None:
-        self.paths = paths or []
-        self.stats = stats or []
+        self.paths_text = "\n".join(paths or [])
+        self.stats = array("q", stats or [])
         self.hashes = digests
         self.started = time.time_ns()
         self.changed = False
+
+    @property
+    def paths(self) -> list[str]:
+        return self.paths_text.split("\n") if self.paths_text else []
 
     @classmethod
     def load(cls, path: Path) -> StatIndex:
         try:
             with open(path, "rb") as f:
-                data = json.loads(f.read())
-            paths, stats, digests = data["paths"].split("\n"), data["stats"], data["digests"]
+                raw = f.read()
+            end = raw.index(b"\n")
+            head = json.loads(raw[:end])
+            count = head["count"]
+            paths_end = end + 1 + head["paths"]
+            stats_end = paths_end + 32 * count
             if (
-                data["format"] == cls.FORMAT
-                and type(stats) is list
-                and type(digests) is str
-                and len(stats) == 4 * len(paths)
-                and len(digests) == 64 * len(paths)
+                head["format"] == cls.FORMAT
+                and head["byteorder"] == sys.byteorder
+                and len(raw) == stats_end + 64 * count
             ):
-                return cls(paths, stats, digests)
+                index = cls()
+                index.paths_text = raw[end + 1 : paths_end].decode("utf-8", "surrogatepass")
+                index.stats.frombytes(raw[paths_end:stats_end])
+                index.hashes = raw[stats_end:].decode("ascii")
+                lines = index.paths_text.count("\n") + 1 if index.paths_text else 0
+                if lines == count:
+                    return index
         except Exception:  # any doubt: hash every file again
             pass
         return cls()
@@ -326,28 +347,23 @@ class StatIndex:
     ) -> list[str]:
         """The SHA-256 (or why it cannot be read) of each entry's file, from the index
         when its ``stat`` is unchanged, else read; the index is updated to ``entries``."""
-        stats: list[int] = []
-        for _, _, st in entries:
-            if st is None:
-                stats += (-1, -1, -1, -1)
-            else:
-                stats += (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
-        paths = [rel for rel, _, _ in entries]
+        stats = _stat_array(entries)
+        paths_text = "\n".join(map(itemgetter(0), entries))
         hashes = self.hashes
-        unchanged = range(len(paths))
-        if paths == self.paths and stats == self.stats:
+        unchanged = range(len(entries))
+        if paths_text == self.paths_text and stats == self.stats:
             old: Sequence[int] = unchanged  # the common case: nothing changed
         else:
             where = {rel: i for i, rel in enumerate(self.paths)}
             old_stats = self.stats
             old = [
                 i if i >= 0 and old_stats[4 * i : 4 * i + 4] == stats[4 * n : 4 * n + 4] else -1
-                for n, i in enumerate(where.get(rel, -1) for rel in paths)
+                for n, i in enumerate(where.get(rel, -1) for rel, _, _ in entries)
             ]
         digests = [hashes[64 * i : 64 * i + 64] if i >= 0 else self.UNKNOWN for i in old]
         todo = [n for n, dg in enumerate(digests) if dg == self.UNKNOWN]
         for done, n in enumerate(todo, start=1):
-            digests[n] = _digest(root / paths[n])
+            digests[n] = _digest(root / entries[n][0])
             if progress is not None and (done % 500 == 0 or done == len(todo)):
                 progress(done, len(todo))
         if todo or old is not unchanged:
@@ -356,7 +372,7 @@ class StatIndex:
                 dg if len(dg) == 64 and -1 < stats[4 * n + 1] < racy else self.UNKNOWN
                 for n, dg in enumerate(digests)
             )
-            self.paths, self.stats, self.changed = paths, stats, True
+            self.paths_text, self.stats, self.changed = paths_text, stats, True
         return digests
 
     def save(self, path: Path) -> None:
@@ -367,16 +383,32 @@ class StatIndex:
 
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            data = {
+            paths = self.paths_text.encode("utf-8", "surrogatepass")
+            head = {
                 "format": self.FORMAT,
-                "paths": "\n".join(self.paths),
-                "stats": self.stats,
-                "digests": self.hashes,
+                "byteorder": sys.byteorder,
+                "count": len(self.stats) // 4,
+                "paths": len(paths),
             }
-            write_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
-            _prune(path.parent, path, 32)
+            data = [json.dumps(head).encode(), b"\n", paths, self.stats.tobytes()]
+            write_atomic(path, b"".join([*data, self.hashes.encode("ascii")]))
+            _prune(path.parent, path, 32, "*.idx")
         except Exception:
             return
+
+
+_STAT = attrgetter("st_size", "st_mtime_ns", "st_ino", "st_ctime_ns")
+
+
+def _stat_array(entries: Sequence[tuple[str, str, os.stat_result | None]]) -> array[int]:
+    """The four ``stat`` values of each entry, flat (-1s for a failed ``stat``)."""
+    try:  # in C: no Python code per file
+        return array("q", chain.from_iterable(map(_STAT, map(itemgetter(2), entries))))
+    except (AttributeError, OverflowError):  # a failed stat (None), an inode over 2**63
+        values: list[int] = []
+        for _, _, st in entries:
+            values += (-1, -1, -1, -1) if st is None else _STAT(st)
+        return array("q", [v - (1 << 64) if v >= 1 << 63 else v for v in values])
 
 
 def _digest(path: Path) -> str:

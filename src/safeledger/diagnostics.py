@@ -13,11 +13,14 @@ from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from typing import Literal
 
+from safeledger._fastinit import fast_init
+
 Severity = Literal["error", "warning"]
 ERROR: Severity = "error"
 WARNING: Severity = "warning"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Anchor:
     """Where a problem is, before it is resolved to a line: record ``index`` in ``file``
@@ -27,6 +30,7 @@ class Anchor:
     path: tuple[str | int, ...] = ()
 
 
+@fast_init  # checks make one per finding: 100,000 and more on a large ledger
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     code: str

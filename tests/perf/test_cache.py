@@ -205,9 +205,9 @@ def test_stat_index_racy_file_is_read_again(tmp_path: Path) -> None:
     st = (tmp_path / "a.yaml").stat()
     index = StatIndex()
     assert index.digests(tmp_path, [("a.yaml", "hazards", st)])[0] == _sha(b"id: A\n")
-    index.save(tmp_path / "index.json")
+    index.save(tmp_path / "index.idx")
     (tmp_path / "a.yaml").write_text("id: B\n", encoding="utf-8")
-    again = StatIndex.load(tmp_path / "index.json")
+    again = StatIndex.load(tmp_path / "index.idx")
     assert again.digests(tmp_path, [("a.yaml", "hazards", st)])[0] == _sha(b"id: B\n")
     old = SimpleNamespace(
         st_size=st.st_size,
@@ -226,22 +226,29 @@ def _sha(data: bytes) -> str:
 
 
 @pytest.mark.parametrize(
-    "bad", [b"", b"{", b"\x00\xff", b"[]", b'{"format": 1, "paths": "a", "stats": [1]}']
+    "bad",
+    [
+        b"",
+        b"{",
+        b"\x00\xff",
+        b"[]",
+        b'{"format": 1, "paths": "a", "stats": [1]}',
+        b'{"format": 2, "byteorder": "little", "count": 1, "paths": 1}\na',
+    ],
 )
 def test_corrupt_stat_index_is_a_miss(ledger: Path, tmp_path: Path, bad: bytes) -> None:
     _age(ledger)
     cache = CheckCache(tmp_path / "cache")
     plain = same(ledger, cache)
-    (index,) = (tmp_path / "cache" / "stat").glob("*.json")
+    (index,) = (tmp_path / "cache" / "stat").glob("*.idx")
     data = index.read_bytes()
     for text in (bad, data[: len(data) // 2]):
         index.write_bytes(text)
         assert run(ledger, cache) == plain
     # an index with wrong hashes for the right stats changes the key: a miss, never
     # another ledger's answer
-    entry = json.loads(data)
-    entry["digests"] = "0" * len(entry["digests"])
-    index.write_text(json.dumps(entry), encoding="utf-8")
+    hashes = 64 * json.loads(data.split(b"\n", 1)[0])["count"]
+    index.write_bytes(data[:-hashes] + b"0" * hashes)
     assert run(ledger, cache) == plain
 
 
@@ -268,3 +275,26 @@ def test_cli_rendered_answer_is_replayed_only_when_valid(
     assert fresh.stdout != plain.stdout
     again = runner.invoke(app, args)
     assert (again.stdout, again.exit_code) == (fresh.stdout, fresh.exit_code)
+
+
+def test_stat_index_keeps_failed_stats_and_huge_inodes(tmp_path: Path) -> None:
+    """A failed ``stat`` and an inode over 2**63 (some file systems) still index: an
+    unchanged file is remembered, the failed one is read again."""
+    for name in ("a.yaml", "b.yaml"):
+        (tmp_path / name).write_text(f"id: {name}\n", encoding="utf-8")
+    st = (tmp_path / "a.yaml").stat()
+    huge = SimpleNamespace(
+        st_size=st.st_size,
+        st_mtime_ns=st.st_mtime_ns - 60 * 10**9,
+        st_ino=2**64 - 1,
+        st_ctime_ns=st.st_ctime_ns,
+    )
+    entries = [("a.yaml", "hazards", huge), ("b.yaml", "hazards", None)]
+    index = StatIndex()
+    first = index.digests(tmp_path, entries)  # type: ignore[arg-type]
+    assert first == [_sha(b"id: a.yaml\n"), _sha(b"id: b.yaml\n")]
+    index.save(tmp_path / "index.idx")
+    (tmp_path / "b.yaml").write_text("id: changed\n", encoding="utf-8")
+    again = StatIndex.load(tmp_path / "index.idx")
+    assert again.hashes[:64] == first[0]  # remembered, not read again
+    assert again.digests(tmp_path, entries) == [first[0], _sha(b"id: changed\n")]  # type: ignore[arg-type]

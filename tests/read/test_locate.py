@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from safeledger.diagnostics import ERROR, Anchor, Diagnostic
 from safeledger.read import locate, read_ledger
+from safeledger.read.locate import _item_lines
+from safeledger.read.raw import RawRecord
 
 from .conftest import MakeLedger
 from .test_positions import block_document
@@ -79,3 +82,60 @@ def test_generated_ledger_record_starts(tmp_path: Path, layout: str) -> None:
     assert _positions(locate(tmp_path, wanted, records=raw.records)) == _positions(
         locate(tmp_path, wanted)
     )
+
+
+@st.composite
+def _listed(draw: st.DrawFn) -> tuple[str, bytes]:
+    """A generated block list, written with a BOM, CRLF line breaks, comments or blank
+    lines between its items, or a record the line scanner cannot vouch for."""
+    text = draw(block_document())
+    items = text.replace("\n- ", "\n\x00- ").split("\x00")
+    gaps = st.sampled_from(["", "\n", "# note\n", "  # indented note\n"])
+    items = [draw(gaps) + item if i else item for i, item in enumerate(items)]
+    if draw(st.booleans()):  # an anchor: the scanner gives up, the event index answers
+        at = draw(st.integers(0, len(items) - 1))
+        items[at] = items[at].replace(":", ": &a", 1) if ": " not in items[at][:12] else items[at]
+    head = draw(st.sampled_from(["", "# head\n", "\n"]))
+    text = head + "".join(items)
+    if draw(st.booleans()):
+        text = text.replace("\n", "\r\n")
+    bom = draw(st.sampled_from([b"", b"\xef\xbb\xbf"]))
+    return text, bom + text.encode("utf-8")
+
+
+@settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_listed())
+def test_record_lines_give_the_answers_of_the_text(
+    make_ledger: MakeLedger, written: tuple[str, bytes]
+) -> None:
+    """Field anchors in block lists are answered from the records' lines (the file's lines
+    as bytes, one record decoded) exactly as from the whole text."""
+    root = make_ledger({"hazards/gen.yaml": written[0]})
+    (root / "hazards/gen.yaml").write_bytes(written[1])
+    raw = read_ledger(root)
+    paths: list[tuple[str | int, ...]] = []
+    for r in raw.records:
+        for key, value in r.data.items():
+            paths.append((str(key),))
+            inner = value if isinstance(value, dict) else range(len(value)) if isinstance(
+                value, list
+            ) else ()
+            paths.extend((str(key), k) for k in inner)
+    wanted = [_diag("hazards/gen.yaml", r.index, p) for r in raw.records for p in paths]
+    if all(r.column == 3 for r in raw.records):
+        assert _item_lines(raw.records) is not None
+    assert _positions(locate(root, wanted, records=raw.records)) == _positions(
+        locate(root, wanted)
+    )
+
+
+def test_record_lines_only_for_block_list_items() -> None:
+    def rec(index: int, line: int | None, column: int | None) -> RawRecord:
+        return RawRecord("hazards", "h.yaml", index, {}, line, column=column)
+
+    assert _item_lines([rec(0, 2, 3), rec(1, 5, 3)]) == [2, 5]
+    assert _item_lines([rec(0, 2, 3), rec(1, 5, None)]) is None  # a start not known
+    assert _item_lines([rec(0, 1, 1)]) is None  # a one-record mapping file
+    assert _item_lines([rec(1, 2, 3)]) is None  # not every record of the file
+    assert _item_lines([rec(0, 5, 3), rec(1, 5, 3)]) is None
+    assert _item_lines([]) is None

@@ -14,10 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from safeledger.errors import UsageError
 from safeledger.evaluate.periods import quarter
 from safeledger.report import charts as charts_mod
-from safeledger.report import render_context, render_report
-from safeledger.report.context import build_context, json_text, to_json
+from safeledger.report import render_context, render_report, report_chunks
+from safeledger.report.context import build_context, json_chunks, json_text, to_json
 from safeledger.report.templates import builtin_template_dir, make_environment
 from tests.report.helpers import make_ledger
 
@@ -162,3 +163,31 @@ def test_verified_by_without_reinspections_is_the_slow_answer(tmp_path: Path) ->
             assert _verified_by(hazard, state) == slow
             checked += slow is not None
     assert checked  # some hazards were verified in the window
+
+
+@given(VALUES, st.integers(1, 3))
+@settings(max_examples=300)
+def test_json_chunks_join_to_json_text(value: Any, batch: int) -> None:
+    from safeledger.report import context
+
+    original = context._BATCH
+    context._BATCH = batch  # several pieces even for short lists
+    try:
+        assert "".join(json_chunks(value)) == json_text(value)
+    finally:
+        context._BATCH = original
+
+
+@pytest.mark.parametrize("kind", ["quarterly", "annual", "tracking", "ledger"])
+@pytest.mark.parametrize("fmt", ["json", "md", "html"])
+def test_report_chunks_join_to_render_report(tmp_path: Path, kind: str, fmt: str) -> None:
+    ledger = make_ledger(tmp_path)
+    expected = render_report(ledger, Q2, kind=kind, fmt=fmt)
+    assert b"".join(report_chunks(ledger, Q2, kind=kind, fmt=fmt)) == expected
+
+
+def test_report_chunks_refuse_what_render_report_refuses(tmp_path: Path) -> None:
+    ledger = make_ledger(tmp_path)
+    for options in ({"kind": "weekly"}, {"template": "mine"}):
+        with pytest.raises(UsageError):
+            list(report_chunks(ledger, Q2, fmt="json", **options))

@@ -26,8 +26,6 @@ from safeledger.output.diagnostics import (
     render_text,
     text_console,
 )
-from safeledger.review.audit import audit_against
-from safeledger.review.gitread import ledger_prefix
 
 
 class CheckFormat(StrEnum):
@@ -127,12 +125,18 @@ def check(
                 progress=progress,
             )
         if against is not None:
+            from safeledger.review.audit import audit_against  # git: only for --against
+
             audit = audit_against(root, against, today=today)
             result.diagnostics = sort_diagnostics(
                 [*result.diagnostics, *(d.as_warning_or_error(strict) for d in audit)]
             )
         annotated = output_format in (CheckFormat.github, CheckFormat.sarif)
-        prefix = ledger_prefix(root) if annotated else ""
+        prefix = ""
+        if annotated:
+            from safeledger.review.gitread import ledger_prefix
+
+            prefix = ledger_prefix(root)
     except SafeledgerError as err:
         raise fail(err) from None
     if output_format is CheckFormat.json:

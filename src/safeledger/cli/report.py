@@ -112,7 +112,7 @@ def report(
     # Report libraries (Jinja2, matplotlib, python-docx, openpyxl) load only here, so the
     # other commands start fast.
     from safeledger.cache import default_cache_dir
-    from safeledger.report import BINARY_FORMATS, format_for_path, render_report
+    from safeledger.report import BINARY_FORMATS, format_for_path, render_report, report_chunks
     from safeledger.report.reproducible import write_atomically
 
     try:
@@ -132,26 +132,28 @@ def report(
                 hint=f"e.g. safeledger report --quarter {span.label} -o report.{fmt}",
             )
         root = ledger_root(ledger)
-        loaded = load_ledger(root, today=today)
+        loaded = load_ledger(root, today=today, freeze=True)
         if loaded.errors:
             stderr.print(
                 f"[yellow]warning:[/yellow] the ledger has {loaded.errors} error(s); records "
                 "with errors are left out of the report (run `safeledger check`)",
                 markup=True,
             )
-        data = render_report(
-            loaded.ledger,
-            span,
-            kind=kind.value if kind else None,
-            fmt=fmt,
-            template=template,
-            source=git_source(root),
-            chart_cache=None if no_cache else default_cache_dir() / "charts",
-        )
-        if output is None:
-            sys.stdout.buffer.write(data)
+        report_kind = kind.value if kind else None
+        source = git_source(root)
+        charts = None if no_cache else default_cache_dir() / "charts"
+        if output is None:  # written as it is made (a JSON report can be ~200 MB)
+            for piece in report_chunks(
+                loaded.ledger, span, kind=report_kind, fmt=fmt, template=template,
+                source=source, chart_cache=charts,
+            ):  # fmt: skip
+                sys.stdout.buffer.write(piece)
             sys.stdout.flush()
         else:
+            data = render_report(
+                loaded.ledger, span, kind=report_kind, fmt=fmt, template=template,
+                source=source, chart_cache=charts,
+            )  # fmt: skip
             try:
                 write_atomically(output, data)
             except OSError as exc:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import sys
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -233,6 +235,81 @@ def duty_csv(report: StatusReport) -> str:
     return _csv_text(DUTY_CSV_COLUMNS, [d.to_json() for d in report.duties])
 
 
+_encode: Callable[[str], str] = (
+    getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
+)
+# One hazard row of the JSON answer at its depth (indent 4, keys at 6), keys as in
+# HazardRow.to_json; a test compares it with json.dumps.
+_HAZARD_KEYS = (
+    "id", "status", "flags", "level", "enterprise", "community", "domain", "category",
+    "found_on", "deadline", "effective_deadline", "rectified_on", "verified_on",
+    "verification", "days_overdue", "days_left", "enterprise_name",
+)  # fmt: skip
+_HAZARD_TEMPLATE = (
+    "    {\n      " + ",\n      ".join(f'"{k}": %s' for k in _HAZARD_KEYS) + "\n    }"
+)
+_CHUNK = 2000  # rows per write
+
+
+def _text(value: str | None) -> str:
+    return "null" if value is None else _encode(value)
+
+
+class _Days(dict[dt.date | None, str]):
+    """Dates as JSON text, each worked out once (a ledger has a few thousand dates)."""
+
+    def __missing__(self, day: dt.date | None) -> str:
+        text = self[day] = "null" if day is None else f'"{day.isoformat()}"'
+        return text
+
+
+def _number(value: int | None) -> str:
+    return "null" if value is None else int.__repr__(value)
+
+
+def _hazard_json(row: HazardRow, days: _Days) -> str:
+    h, s = row.hazard, row.state
+    flags = s.flags
+    return _HAZARD_TEMPLATE % (
+        _encode(h.id),
+        _encode(str(s.status)),
+        "[\n        " + ",\n        ".join(map(_encode, flags)) + "\n      ]" if flags else "[]",
+        _encode(str(h.level)),
+        _encode(h.enterprise),
+        _text(h.community),
+        _text(h.domain),
+        _text(h.category),
+        days[h.found_on],
+        days[h.deadline],
+        days[s.effective_deadline],
+        days[s.rectified_on],
+        days[s.verified_on],
+        _encode(str(s.verification)) if s.verification else "null",
+        _number(s.days_overdue),
+        _number(s.days_left),
+        _text(row.enterprise_name),
+    )
+
+
+def status_json_chunks(report: StatusReport) -> Iterator[str]:
+    """The text of ``json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\\n"``
+    in pieces of a few thousand rows: the hazard rows are filled into one template with the
+    C string encoder and written as they are made (the 100,000 rows of a district are
+    ~90 MB of text; json's indenting encoder is pure Python)."""
+    yield '{\n  "as_of": ' + _encode(report.as_of.isoformat()) + ',\n  "hazards": '
+    rows = report.hazards
+    if not rows:
+        yield "[]"
+    else:
+        days = _Days()
+        for start in range(0, len(rows), _CHUNK):
+            text = ",\n".join([_hazard_json(row, days) for row in rows[start : start + _CHUNK]])
+            yield ("[\n" if start == 0 else ",\n") + text
+        yield "\n  ]"
+    yield ',\n  "duties": ' + pretty_json([d.to_json() for d in report.duties], "  ")
+    yield "\n}\n"
+
+
 def _write_bytes(data: bytes) -> None:
     out = getattr(sys.stdout, "buffer", None)
     if out is not None:
@@ -294,7 +371,7 @@ def status(
         root = ledger_root(ledger)
         today = dt.date.today()
         day = as_of_option(as_of, today)
-        loaded = load_ledger(root, today=today)
+        loaded = load_ledger(root, today=today, freeze=True)
         filters = StatusFilters.parse(
             loaded.ledger,
             statuses=statuses or (),
@@ -315,7 +392,8 @@ def status(
         )
     locale = loaded.ledger.config.locale
     if output_format is StatusFormat.json:
-        sys.stdout.write(pretty_json(report.to_json()) + "\n")
+        for chunk in status_json_chunks(report):
+            sys.stdout.write(chunk)
     elif output_format is StatusFormat.csv:
         text = duty_csv(report) if duties else hazard_csv(report, locale=locale)
         _write_bytes(("\ufeff" + text).encode("utf-8"))
@@ -336,4 +414,5 @@ __all__ = [
     "render_duty_table",
     "render_hazard_table",
     "status",
+    "status_json_chunks",
 ]

@@ -252,4 +252,3 @@ def _entries(
         found.append((rel, kind, st))
     for path, rel in folders:
         _walk(root, path, rel, kind, ledger, found)
-

@@ -8,6 +8,8 @@ header's column."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import groupby
+from operator import attrgetter, lt
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +37,9 @@ def locate(
         return list(diagnostics)
     by_file: dict[str, list[RawRecord]] = {}
     if records is not None:
-        for r in records:
-            if r.file in anchored:
-                by_file.setdefault(r.file, []).append(r)
+        for file, group in groupby(records, attrgetter("file")):
+            if file in anchored:
+                by_file.setdefault(file, []).extend(group)
     indexes: dict[str, _FileIndex] = {}
     out: list[Diagnostic] = []
     for d in diagnostics:
@@ -49,7 +51,8 @@ def locate(
                 if index is None:
                     recs = by_file.get(d.file)
                     datas = [r.data for r in recs] if recs is not None else None
-                    index = indexes[d.file] = _FileIndex(root, d.file, datas)
+                    lines = _item_lines(recs)
+                    index = indexes[d.file] = _FileIndex(root, d.file, datas, lines)
                 pos = index.find(anchor.index, anchor.path)
             if pos is not None:
                 d = d.with_position(*pos)
@@ -67,12 +70,36 @@ def _record_start(records: list[RawRecord] | None, index: int) -> tuple[int, int
     return rec.line, rec.column
 
 
+def _item_lines(records: list[RawRecord] | None) -> list[int] | None:
+    """The start line of each record when the reader found the file to be a block list
+    at column 0 whose items all start with their first key (column 3: see read.starts):
+    the records are then the lines between two starts, as ``item_starts`` would cut them."""
+    if not records:
+        return None
+    if any(r.column != 3 for r in records) or [r.index for r in records] != list(
+        range(len(records))
+    ):
+        return None
+    lines: list[int] = [r.line for r in records]  # type: ignore[misc]  # column 3: known
+    return lines if all(map(lt, lines, lines[1:])) else None
+
+
 class _FileIndex:
     """Positions of one file's records, computed once, scanner first."""
 
-    def __init__(self, root: Path, rel: str, datas: list[dict[str, Any]] | None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        rel: str,
+        datas: list[dict[str, Any]] | None,
+        item_lines: list[int] | None = None,
+    ) -> None:
         self.rel = rel
         self.text = ""
+        # item_lines given: the file's lines (bytes), a record decoded only when asked for
+        self.item_lines: list[int] | None = None
+        self.byte_lines: list[bytes] = []
+        self.raw = b""
         self.nodes: list[Node | None] | None = None  # one per record; None: not scanned yet
         self.starts: list[tuple[int, int]] | None = None
         self.datas: list[dict[str, Any]] = []
@@ -85,9 +112,18 @@ class _FileIndex:
                 rows, self.csv_columns, _ = parse_csv_text(decode_csv_bytes(data)[0], rel)
                 self.csv_rows = [r.line for r in rows if any(c.strip() for c in r.cells)]
                 return
+            if item_lines is not None and datas is not None and len(item_lines) == len(datas):
+                # splitting bytes costs less than decoding and item_starts over the text
+                self.item_lines, self.byte_lines = item_lines, data.split(b"\n")
+                self.datas, self.nodes, self.raw = datas, [None] * len(datas), data
+                return
             self.text = decode_yaml_bytes(data)
         except (OSError, UndecodableText):
             return
+        self._index(datas)
+
+    def _index(self, datas: list[dict[str, Any]] | None) -> None:
+        rel = self.rel
         if datas is None:
             datas = [i for i in parse_yaml_text(self.text, rel).items if type(i) is dict]
         self.datas = datas
@@ -107,6 +143,8 @@ class _FileIndex:
     def _record(self, index: int) -> Node | None:
         assert self.nodes is not None
         node = self.nodes[index]
+        if node is None and self.item_lines is not None:
+            node = self._item(index)
         if node is None and self.starts is not None:
             start, line = self.starts[index]
             end = self.starts[index + 1][0] if index + 1 < len(self.starts) else len(self.text)
@@ -117,8 +155,42 @@ class _FileIndex:
             node = self.nodes[index] = scanned[0]
         return node
 
+    def _item(self, index: int) -> Node | None:
+        """Scan record ``index`` from its lines; on doubt index the whole text instead."""
+        assert self.item_lines is not None and self.nodes is not None
+        lines, first = self.item_lines, self.item_lines[index]
+        end = lines[index + 1] - 1 if index + 1 < len(lines) else len(self.byte_lines)
+        chunk = b"\n".join(self.byte_lines[first - 1 : end])
+        if end < len(self.byte_lines):
+            chunk += b"\n"  # text[start:end] of item_starts ends at the next item's start
+        try:
+            # the text drops a BOM, which can only stand before line 1
+            text = chunk.decode("utf-8-sig" if first == 1 else "utf-8")
+        except UnicodeDecodeError:
+            text = ""
+        scanned = scan_positions(text, first) if text else None
+        if scanned is not None and agrees(scanned, [self.datas[index]]):
+            node = self.nodes[index] = scanned[0]
+            return node
+        # as without item_lines: the whole text, scanner first, then the event index
+        if not self._whole_text():
+            return None
+        self._index(self.datas)
+        return self._record(index) if self.nodes is not None else None
+
+    def _whole_text(self) -> bool:
+        """Leave the item_lines way: decode the whole file (False: it is not text)."""
+        self.item_lines, self.byte_lines, self.nodes = None, [], None
+        try:
+            self.text = decode_yaml_bytes(self.raw)
+        except UndecodableText:
+            return False
+        return True
+
     def _exact(self) -> None:
         self.exact, self.starts = True, None
+        if self.item_lines is not None and not self._whole_text():
+            return
         try:
             items = scan_events(self.text).items
             self.nodes = [n for n in items if n.kind == "map"]

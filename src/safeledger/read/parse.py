@@ -84,7 +84,7 @@ def _parse(source: str, text: str, file: str, result: YamlParse) -> YamlParse:
             result.diagnostics.append(_syntax_diagnostic(str(again), file))
             return result
     result.items = top_items(loaded, text)
-    if _may_be_deep(text) and any(_too_deep(item) for item in result.items):
+    if may_be_deep(text) and any(_too_deep(item) for item in result.items):
         result.items = []
         result.diagnostics.append(
             Diagnostic(
@@ -223,7 +223,7 @@ def _duplicates(text: str, file: str, message: str) -> list[Diagnostic]:
     ]
 
 
-def _may_be_deep(text: str) -> bool:
+def may_be_deep(text: str) -> bool:
     """Cheap test for deep nesting (an ``or`` chain: no generator per file)."""
     return (
         " " * 40 in text

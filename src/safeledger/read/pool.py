@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from safeledger.read.files import FileResult, normalise_keys, read_file
+from safeledger.read.files import FileResult, normalise_keys, read_file, read_files_batched
 from safeledger.read.parse import parse_yaml_text
 from safeledger.read.raw import RawRecord, RecordKind, SourceFile
 from safeledger.read.starts import record_starts
@@ -150,7 +150,7 @@ def _read_batch(root: Path, entries: list[Entry]) -> list[FileResult]:
     enabled = gc.isenabled()
     gc.disable()  # parsed data has no cycles; collecting during bulk parsing is wasted work
     try:
-        return [read_file(root, rel, kind, size=size) for rel, kind, size in entries]
+        return read_files_batched(root, entries)
     finally:
         if enabled:
             gc.enable()

@@ -55,6 +55,12 @@ def _split_key(content: str) -> tuple[str, str, int] | None:
     return key, value, len(content) - len(value)
 
 
+# A key's one-line value: lookup answers with the key's own position and agrees reads
+# only the value's kind, so one node of each kind (never changed) stands for them all.
+_SCALAR_VALUE = Node(0, 0, "scalar")
+_OPAQUE_VALUE = Node(0, 0, "opaque")
+
+
 class _Scanner:
     def __init__(self, text: str, first_line: int) -> None:
         self.lines = text.split("\n")
@@ -155,8 +161,9 @@ class _Scanner:
             return self.at(col, rest)
         return self.scalar(col, rest, owner)
 
-    def scalar(self, col: int, value: str, owner: int) -> Node:
-        """A one-line value at ``col``; following lines deeper than ``owner`` belong to it."""
+    def scalar(self, col: int, value: str, owner: int, placed: bool = True) -> Node:
+        """A one-line value at ``col``; following lines deeper than ``owner`` belong to it.
+        ``placed`` False: a shared node of its kind, without a position (a key's value)."""
         line = self.base + self.i
         first = value[0]
         kind: Any = "scalar"
@@ -173,6 +180,8 @@ class _Scanner:
             kind = "opaque"
         self.advance()
         self.skip_deeper(owner)
+        if not placed:
+            return _OPAQUE_VALUE if kind == "opaque" else _SCALAR_VALUE
         return Node(line, col + 1, kind)
 
     def map(self, indent: int) -> Node:
@@ -190,7 +199,7 @@ class _Scanner:
                 self.advance()
                 child = self.node(indent, compact_seq=True)
             else:
-                child = self.scalar(indent + offset, value, indent)
+                child = self.scalar(indent + offset, value, indent, placed=False)
             if child is not None:
                 node.values[key] = child
         if nxt is not None and nxt[0] > indent:

@@ -45,6 +45,11 @@ def record_starts(text: str, items: list[Any]) -> list[Start] | None:
     ]
 
 
+def starts_with_plain_key(text: str) -> bool:
+    """``text`` starts with a plain key at column 0 (``id:``, ``隐患编号:``)."""
+    return _PLAIN_KEY.match(text) is not None
+
+
 def _mapping_start(text: str) -> Start:
     at = 0
     marker = False

@@ -24,7 +24,7 @@ import datetime as dt
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
@@ -55,6 +55,7 @@ __all__ = [
     "compute_figures",
     "default_kind",
     "due_date",
+    "json_chunks",
     "json_text",
     "percent",
     "to_json",
@@ -1037,3 +1038,38 @@ def json_text(value: Any, indent: str = "") -> str:
         [sub if (sub := _leaf(v)) is not None else json_text(v, inner) for v in value]
     )
     return "[\n" + inner + body + "\n" + indent + "]"
+
+
+_BATCH = 500  # list items per piece of json_chunks
+
+
+def json_chunks(value: Any, indent: str = "") -> Iterator[str]:
+    """:func:`json_text` in pieces of a few hundred rows, made as they are written: the JSON
+    report of a 100,000-hazard ledger is ~190 MB of text, which need not exist at once."""
+    if _leaf(value) is not None or not value:
+        yield json_text(value, indent)
+        return
+    inner = indent + "  "
+    if type(value) is dict:
+        flat = _flat_dict(value, indent, inner)
+        if flat is not None:
+            yield flat
+            return
+        sep = "{\n" + inner
+        for k, v in value.items():
+            yield sep + _encode_str(k if type(k) is str else str(k)) + ": "
+            yield from json_chunks(v, inner)
+            sep = ",\n" + inner
+        yield "\n" + indent + "}"
+        return
+    sep = "[\n" + inner
+    parts: list[str] = []
+    for v in value:
+        parts.append(sub if (sub := _leaf(v)) is not None else json_text(v, inner))
+        if len(parts) == _BATCH:
+            yield sep + (",\n" + inner).join(parts)
+            sep = ",\n" + inner
+            parts.clear()
+    if parts:
+        yield sep + (",\n" + inner).join(parts)
+    yield "\n" + indent + "]"
