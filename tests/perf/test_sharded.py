@@ -114,3 +114,18 @@ def test_evidence_looked_up_in_the_worker_is_remembered(ledger: Path) -> None:
     probed = ProbedEvidence(set())
     check_sharded(ledger, as_of=AS_OF, today=TODAY, compliance=True, evidence=probed, workers=2)
     assert "docs/photo-1.jpg" in probed.misses
+
+
+def test_a_failing_worker_means_one_process(ledger: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import safeledger.sharded as sharded
+
+    def broken(*_args: object) -> None:
+        raise MemoryError("the child ran out of memory")
+
+    expected = check_ledger(ledger, as_of=AS_OF, today=TODAY, workers=1).to_json()
+    monkeypatch.setattr(sharded, "_worker", broken)
+    assert (
+        check_sharded(ledger, as_of=AS_OF, today=TODAY, compliance=True, evidence=None, workers=2)
+        is None
+    )
+    assert check_ledger(ledger, as_of=AS_OF, today=TODAY, workers=2).to_json() == expected
