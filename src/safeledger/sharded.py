@@ -167,7 +167,12 @@ def _check_sharded(
             if progress is not None:  # the parent's part stands for both
                 progress("read", min(start + step, len(ours)), len(ours))
         shard = validate_shard(
-            raw.records, config=config, root=root, today=today, evidence=evidence
+            raw.records,
+            config=config,
+            root=root,
+            today=today,
+            evidence=evidence,
+            progress=None if progress is None else partial(progress, "validate"),
         )
         # What needs only this part is done while the worker is still busy.
         located = shard.located
