@@ -30,7 +30,7 @@ from safeledger.diagnostics import Anchor, Diagnostic
 from safeledger.evaluate.compliance import compliance_diagnostics
 from safeledger.model import Config
 from safeledger.read import locate
-from safeledger.read.ledger import _interrupted_writes, _read_config, add_file, discover
+from safeledger.read.ledger import add_file, read_head
 from safeledger.read.pool import Entry, read_files
 from safeledger.read.raw import RECORD_KINDS, RawLedger
 from safeledger.validate import Ledger, rules, validate_shard
@@ -133,10 +133,7 @@ def _check_sharded(
     workers: int | None,
     progress: Progress | None,
 ) -> ShardedCheck | None:
-    head = RawLedger(root=root, config=None)
-    _read_config(root, head)
-    _interrupted_writes(root, head)
-    entries = discover(root, head)
+    head, entries = read_head(root)
     if not worth_sharding(sum(e[2] for e in entries), workers):
         return None
     config, diags, usable = validate_config(head.config)

@@ -56,10 +56,7 @@ def read_ledger(
     in a pool of N processes; ``None`` chooses (in-process today, see pool.AUTO_POOL).
     The result is the same either way.  ``progress(done, total)`` (files) is called now
     and then when given (a progress bar; reading stays silent otherwise)."""
-    ledger = RawLedger(root=root, config=None)
-    _read_config(root, ledger)
-    _interrupted_writes(root, ledger)
-    entries = discover(root, ledger)
+    ledger, entries = read_head(root)
     if progress is None or (workers is not None and workers > 1):
         for result in read_files(root, entries, workers):
             add_file(ledger, result)
@@ -71,6 +68,16 @@ def read_ledger(
             add_file(ledger, result)
         progress(min(start + step, len(entries)), len(entries))
     return ledger
+
+
+def read_head(root: Path) -> tuple[RawLedger, list[Entry]]:
+    """The first step of :func:`read_ledger`: the config, warnings about interrupted
+    writes, and the record files to read (not read yet).  For callers that read the
+    files themselves, e.g. in several processes (safeledger.sharded)."""
+    ledger = RawLedger(root=root, config=None)
+    _read_config(root, ledger)
+    _interrupted_writes(root, ledger)
+    return ledger, discover(root, ledger)
 
 
 def add_file(ledger: RawLedger, result: FileResult) -> None:
