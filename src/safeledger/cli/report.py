@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from safeledger.api import load_ledger
-from safeledger.cli.common import fail, ledger_root, stderr
+from safeledger.cli.common import fail, ledger_root, no_cycle_collection, stderr
 from safeledger.errors import SafeledgerError, UsageError
 from safeledger.evaluate.periods import resolve_period
 
@@ -143,17 +143,19 @@ def report(
         source = git_source(root)
         charts = None if no_cache else default_cache_dir() / "charts"
         if output is None:  # written as it is made (a JSON report can be ~200 MB)
-            for piece in report_chunks(
-                loaded.ledger, span, kind=report_kind, fmt=fmt, template=template,
-                source=source, chart_cache=charts,
-            ):  # fmt: skip
-                sys.stdout.buffer.write(piece)
+            with no_cycle_collection():
+                for piece in report_chunks(
+                    loaded.ledger, span, kind=report_kind, fmt=fmt, template=template,
+                    source=source, chart_cache=charts,
+                ):  # fmt: skip
+                    sys.stdout.buffer.write(piece)
             sys.stdout.flush()
         else:
-            data = render_report(
-                loaded.ledger, span, kind=report_kind, fmt=fmt, template=template,
-                source=source, chart_cache=charts,
-            )  # fmt: skip
+            with no_cycle_collection():
+                data = render_report(
+                    loaded.ledger, span, kind=report_kind, fmt=fmt, template=template,
+                    source=source, chart_cache=charts,
+                )  # fmt: skip
             try:
                 write_atomically(output, data)
             except OSError as exc:

@@ -26,6 +26,7 @@ from safeledger.cli.common import (
     as_of_option,
     fail,
     ledger_root,
+    no_cycle_collection,
     stderr,
     stdout_console,
 )
@@ -381,7 +382,8 @@ def status(
             enterprises=enterprises or (),
             categories=categories or (),
         )
-        report = status_report(loaded.ledger, day, filters)
+        with no_cycle_collection():
+            report = status_report(loaded.ledger, day, filters)
     except SafeledgerError as err:
         raise fail(err) from None
     if loaded.errors:

@@ -20,9 +20,11 @@ Decisions where the spec is silent (see docs/status-and-duties.md):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import NamedTuple
 
 from safeledger.errors import UsageError
 from safeledger.evaluate.duties import DutyResult, duties_as_of
@@ -36,11 +38,13 @@ __all__ = [
     "STATUS_ORDER",
     "HazardRow",
     "HazardState",
+    "StatusBrief",
     "StatusFilters",
     "StatusReport",
     "VerificationEvent",
     "effective_deadline",
     "hazard_state",
+    "hazard_status",
     "latest_verification",
     "open_past_deadline",
     "status_counts",
@@ -237,6 +241,47 @@ def open_past_deadline(hazard: Hazard, as_of: dt.date) -> HazardState | None:
     ):
         return None
     return state
+
+
+class StatusBrief(NamedTuple):
+    """The part of a :class:`HazardState` that figures read: status and effective deadline."""
+
+    status: HazardStatus
+    effective_deadline: dt.date
+
+
+# Shared (immutable) briefs: a report keeps 100,000s of them, and so many new objects
+# would set off the garbage collector over and over.
+_brief = functools.lru_cache(maxsize=8192)(StatusBrief)
+
+
+def hazard_status(hazard: Hazard, as_of: dt.date) -> StatusBrief | None:
+    """``hazard_state(hazard, as_of)``'s status and effective deadline (None when found
+    after ``as_of``), without the rest of the state: reports need only these for the
+    dates they compare with.  A hazard with no extensions and no reinspections (most of
+    them) is worked out here by the same rules; the others go through hazard_state."""
+    if hazard.found_on > as_of:
+        return None
+    if hazard.extensions or hazard.reinspections:
+        state = hazard_state(hazard, as_of)
+        assert state is not None
+        return _brief(state.status, state.effective_deadline)
+    deadline = hazard.deadline
+    rectified, verified = hazard.rectified_on, hazard.verified_on
+    if rectified is not None and rectified > as_of:
+        rectified = None
+    if verified is not None and verified > as_of:
+        verified = None
+    passed = Verification.passed
+    if rectified is not None and (verified is None or rectified > verified):
+        status = HazardStatus.rectified
+    elif verified is not None and (hazard.verification or passed) == passed:
+        status = HazardStatus.closed
+    elif deadline < as_of:
+        status = HazardStatus.overdue
+    else:
+        status = HazardStatus.pending
+    return _brief(status, deadline)
 
 
 # --- the status listing -------------------------------------------------------------

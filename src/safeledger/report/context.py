@@ -24,14 +24,21 @@ import datetime as dt
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from safeledger.evaluate.duties import MAINTENANCE_PREFIX, evaluate_duties
 from safeledger.evaluate.periods import Span, date_range, iter_periods, period_containing
-from safeledger.evaluate.status import HazardState, hazard_state, latest_verification
+from safeledger.evaluate.status import (
+    HazardState,
+    StatusBrief,
+    hazard_state,
+    hazard_status,
+    latest_verification,
+)
 from safeledger.model.enums import Facility, HazardStatus, Level, Period
 from safeledger.model.enums import Source as HazardSource
 from safeledger.model.records import Hazard
@@ -155,22 +162,32 @@ def year_ago_span(span: Span) -> Span:
 # --- per-hazard states --------------------------------------------------------------
 
 
+# What compute_figures reads of a state: its status and effective deadline.
+_Brief = HazardState | StatusBrief
+
+
 class _Item(NamedTuple):
     hazard: Hazard
     end: HazardState | None  # as of the period's end (None: found after it)
     # As of the day before the period's start.  Only read (by compute_figures) for a
     # hazard closed at the end, so it may be left None for the others.
-    before: HazardState | None
+    before: _Brief | None
+
+
+# An item for figures only (the periods a report compares with).
+_Counted = tuple[Hazard, _Brief | None, _Brief | None]
 
 
 class _States:
     """Every hazard's state as of a date, worked out once per (hazard, date): a report
     looks at the same dates several times (the period's eve is the previous period's end,
-    the current end serves the figures, the rows and the major split)."""
+    the current end serves the figures, the rows and the major split).  Dates only
+    counted (the eves, the periods compared with) get the cheaper :func:`hazard_status`."""
 
     def __init__(self, hazards: Iterable[Hazard]) -> None:
         self.hazards = list(hazards)
         self._by_day: dict[dt.date, list[HazardState | None]] = {}
+        self._briefs: dict[dt.date, list[StatusBrief | None]] = {}
 
     def on(self, day: dt.date) -> list[HazardState | None]:
         states = self._by_day.get(day)
@@ -179,27 +196,53 @@ class _States:
             self._by_day[day] = states
         return states
 
+    def brief(self, day: dt.date) -> Sequence[_Brief | None]:
+        """Status and effective deadline of every hazard as of ``day``."""
+        full = self._by_day.get(day)
+        if full is not None:
+            return full
+        briefs = self._briefs.get(day)
+        if briefs is None:
+            briefs = [hazard_status(h, day) for h in self.hazards]
+            self._briefs[day] = briefs
+        return briefs
+
+    def _known(self, day: dt.date) -> Sequence[_Brief | None] | None:
+        return self._by_day.get(day) or self._briefs.get(day)
+
     def items(self, span: Span) -> list[_Item]:
         end = self.on(span.end)
         eve = span.start - dt.timedelta(days=1)
-        before = self._by_day.get(eve)
+        before = self._known(eve)
         if before is None:  # only hazards closed at the end need their state on the eve
             return [
-                _Item(h, e, hazard_state(h, eve) if _closed(e) else None)
+                _Item(h, e, hazard_status(h, eve) if _closed(e) else None)
                 for h, e in zip(self.hazards, end, strict=True)
             ]
         return [_Item(h, e, b) for h, e, b in zip(self.hazards, end, before, strict=True)]
+
+    def counted(self, span: Span) -> Iterator[_Counted]:
+        """Items for :func:`compute_figures` only, as they are read (no item objects)."""
+        end = self.brief(span.end)
+        eve = span.start - dt.timedelta(days=1)
+        before = self._known(eve)
+        if before is None:
+            before = [hazard_status(h, eve) if _closed(e) else None
+                      for h, e in zip(self.hazards, end, strict=True)]
+        return zip(self.hazards, end, before, strict=True)
 
 
 def _items(hazards: Iterable[Hazard], span: Span) -> list[_Item]:
     return _States(hazards).items(span)
 
 
-def _closed(state: HazardState | None) -> bool:
+def _closed(state: _Brief | None) -> bool:
     return state is not None and state.status == HazardStatus.closed
 
 
-def compute_figures(items: Sequence[_Item], span: Span, units: set[str]) -> dict[str, Any]:
+def compute_figures(
+    items: Iterable[_Item] | Iterable[_Counted], span: Span, units: set[str]
+) -> dict[str, Any]:
     """Spec section 7 for one set of hazards.  ``units``: enterprise ids with an
     inspection dated in the period (they count in ``units_inspected``).  One pass."""
     start, end = span.start, span.end
@@ -254,6 +297,23 @@ def compute_figures(items: Sequence[_Item], span: Span, units: set[str]) -> dict
                 major_open += 1
                 if hazard.plan:
                     major_planned += 1
+    return _figures_dict(
+        (found, found_general, found_major, found_done, done_general, done_major,
+         rectified, on_time, closed, existing, open_end, overdue, major_open,
+         major_planned, cum_closed),
+        len(units | found_units),
+        funds,
+    )
+
+
+# The counters of compute_figures, in _figures_dict's order.
+_N_COUNTERS = 15
+
+
+def _figures_dict(counts: Sequence[int], units_inspected: int, funds: Decimal) -> dict[str, Any]:
+    (found, found_general, found_major, found_done, done_general, done_major, rectified,
+     on_time, closed, existing, open_end, overdue, major_open, major_planned,
+     cum_closed) = counts
     return {
         "found": {"total": found, "general": found_general, "major": found_major},
         "rectified": rectified,
@@ -268,10 +328,103 @@ def compute_figures(items: Sequence[_Item], span: Span, units: set[str]) -> dict
             "general": percent(done_general, found_general),
             "major": percent(done_major, found_major),
         },
-        "units_inspected": len(units | found_units),
+        "units_inspected": units_inspected,
         "major_planned": major_planned,
         "funds_rectified": funds,
     }
+
+
+class _Dimension(NamedTuple):
+    """One breakdown for :func:`_group_figures`: a hazard's group, the inspected units
+    of each group and the groups wanted, in order."""
+
+    key_of: Callable[[Hazard], Any]
+    units: Mapping[Any, set[str]]
+    keys: Sequence[Any]
+
+
+def _group_figures(
+    items: Sequence[_Item], span: Span, dims: Sequence[_Dimension]
+) -> list[dict[Any, dict[str, Any]]]:
+    """``compute_figures(<the items of the group>, span, <its units>)`` for every wanted
+    group of every dimension (a dict per dimension, in its ``keys`` order), in one pass:
+    each hazard's contribution to the counters is worked out once and tallied per group
+    (a breakdown by enterprise has ~10,000 groups)."""
+    start, end = span.start, span.end
+    closed_s, overdue_s, rectified_s = (
+        HazardStatus.closed,
+        HazardStatus.overdue,
+        HazardStatus.rectified,
+    )
+    general, major = Level.general, Level.major
+    zero = Decimal(0)
+    # A hazard's share: one bit per counter of _figures_dict (bit i = counter i).
+    tallies: list[dict[tuple[Any, int], int]] = [{} for _ in dims]
+    found_units: list[dict[Any, set[str]]] = [defaultdict(set) for _ in dims]
+    funds: list[dict[Any, Decimal]] = [{} for _ in dims]
+    key_ofs = [d.key_of for d in dims]
+    for hazard, e, b in items:
+        status = e.status if e is not None else None
+        found_on = hazard.found_on
+        found = start <= found_on <= end
+        found_general = found_major = done = 0
+        if found:
+            done = status is not None and status in (rectified_s, closed_s)
+            level = hazard.level
+            found_general = level == general
+            found_major = level == major
+        rectified_on = hazard.rectified_on
+        rectified = rectified_on is not None and start <= rectified_on <= end
+        on_time = rectified and rectified_on <= (  # type: ignore[operator]
+            e.effective_deadline if e is not None else hazard.deadline
+        )
+        closed = cum_closed = open_end = overdue = major_open = major_planned = False
+        if e is not None:
+            if status == closed_s:
+                cum_closed = True
+                closed = b is None or b.status != closed_s
+            else:
+                open_end = True
+                overdue = status == overdue_s
+                if hazard.is_major:
+                    major_open = True
+                    major_planned = bool(hazard.plan)
+        share = (
+            found | found_general << 1 | found_major << 2 | done << 3
+            | (done and found_general) << 4 | (done and found_major) << 5 | rectified << 6
+            | on_time << 7 | closed << 8 | (e is not None) << 9 | open_end << 10
+            | overdue << 11 | major_open << 12 | major_planned << 13 | cum_closed << 14
+        )  # fmt: skip
+        for n, key_of in enumerate(key_ofs):
+            key = key_of(hazard)
+            tally = tallies[n]
+            tally[key, share] = tally.get((key, share), 0) + 1
+            if found:
+                found_units[n][key].add(hazard.enterprise)
+            if rectified:
+                funds[n][key] = funds[n].get(key, zero) + (hazard.funds or zero)
+    out: list[dict[Any, dict[str, Any]]] = []
+    for n, dim in enumerate(dims):
+        counts: dict[Any, list[int]] = {}
+        for (key, share), times in tallies[n].items():
+            vec = counts.get(key)
+            if vec is None:
+                vec = counts[key] = [0] * _N_COUNTERS
+            for i in range(_N_COUNTERS):
+                if share >> i & 1:
+                    vec[i] += times
+        empty = set[str]()
+        out.append(
+            {
+                k: _figures_dict(
+                    counts.get(k) or (0,) * _N_COUNTERS,
+                    len(dim.units.get(k, empty) | found_units[n].get(k, empty)),
+                    funds[n].get(k, zero),
+                )
+                for k in dim.keys
+            }
+        )
+    return out
 
 
 def _inspected(ledger: Ledger, span: Span) -> set[str]:
@@ -279,7 +432,7 @@ def _inspected(ledger: Ledger, span: Span) -> set[str]:
 
 
 def _figures_for_span(ledger: Ledger, span: Span, states: _States | None = None) -> dict[str, Any]:
-    items = (states or _States(ledger.hazards)).items(span)
+    items = (states or _States(ledger.hazards)).counted(span)
     return compute_figures(items, span, _inspected(ledger, span))
 
 
@@ -441,6 +594,16 @@ def _ordered_keys(configured: Sequence[str] | None, seen: Iterable[str | None]) 
     return keys
 
 
+_COMMUNITY: Callable[[Hazard], Any] = attrgetter("community")
+_DOMAIN: Callable[[Hazard], Any] = attrgetter("domain")
+_CATEGORY: Callable[[Hazard], Any] = attrgetter("category")
+_ENTERPRISE: Callable[[Hazard], Any] = attrgetter("enterprise")
+
+
+def _level_key(hazard: Hazard) -> str:
+    return str(hazard.level)
+
+
 def _breakdowns(
     ledger: Ledger, items: list[_Item], span: Span, inspected: set[str], locale: str
 ) -> dict[str, dict[str, Any]]:
@@ -448,33 +611,20 @@ def _breakdowns(
     enterprises = ledger.enterprise_by_id()
     unset = UNSET[loc]
 
-    dims = ("community", "domain", "category", "level", "enterprise")
-    by: dict[str, dict[str | None, list[_Item]]] = {d: defaultdict(list) for d in dims}
-    by_community, by_domain, by_category, by_level, by_enterprise = (by[d] for d in dims)
-    for i in items:  # one pass for every dimension
-        h = i.hazard
-        by_community[h.community].append(i)
-        by_domain[h.domain].append(i)
-        by_category[h.category].append(i)
-        by_level[str(h.level)].append(i)
-        by_enterprise[h.enterprise].append(i)
-
-    def group(
-        dim: str,
-        unit_key: Callable[[str], str | None] | None,
-        keys: list[str | None],
-        label: Callable[[str | None], str],
-    ) -> dict[str, Any]:
-        units_by: dict[str | None, set[str]] = defaultdict(set)
+    def units_by(unit_key: Callable[[str], str | None] | None) -> dict[str | None, set[str]]:
+        by: dict[str | None, set[str]] = defaultdict(set)
         if unit_key is not None:
             for u in inspected:
-                units_by[unit_key(u)].add(u)
-        groups = by[dim]
-        out: dict[str, Any] = {}
-        for k in keys:
-            figs = compute_figures(groups.get(k, []), span, units_by.get(k, set()))
-            out[k if k is not None else unset] = {"label": label(k), **figs}
-        return out
+                by[unit_key(u)].add(u)
+        return by
+
+    def group(
+        figures: dict[Any, dict[str, Any]], label: Callable[[str | None], str]
+    ) -> dict[str, Any]:
+        return {
+            k if k is not None else unset: {"label": label(k), **figs}
+            for k, figs in figures.items()
+        }
 
     def ent_attr(attr: str) -> Callable[[str], str | None]:
         def get(eid: str) -> str | None:
@@ -494,23 +644,26 @@ def _breakdowns(
         [h.domain for h in hazards] + [ent_attr("domain")(u) for u in inspected],
     )
     category_keys = _ordered_keys(ledger.config.categories, [h.category for h in hazards])
-    result = {
-        "community": group("community", ent_attr("community"), community_keys, plain),
-        "domain": group("domain", ent_attr("domain"), domain_keys, plain),
-        "category": group("category", None, category_keys, plain),
-        "level": group(
-            "level",
-            None,
-            [str(lv) for lv in Level],
-            lambda k: LEVEL_LABELS[loc][k or "general"],
-        ),
-    }
     ent_ids = sorted({h.enterprise for h in hazards} | inspected)
+    community, domain, category, level, ent_figures = _group_figures(
+        items,
+        span,
+        [
+            _Dimension(_COMMUNITY, units_by(ent_attr("community")), community_keys),
+            _Dimension(_DOMAIN, units_by(ent_attr("domain")), domain_keys),
+            _Dimension(_CATEGORY, {}, category_keys),
+            _Dimension(_level_key, {}, [str(lv) for lv in Level]),
+            _Dimension(_ENTERPRISE, units_by(lambda u: u), ent_ids),
+        ],
+    )
+    result = {
+        "community": group(community, plain),
+        "domain": group(domain, plain),
+        "category": group(category, plain),
+        "level": group(level, lambda k: LEVEL_LABELS[loc][k or "general"]),
+    }
     ent_all = group(
-        "enterprise",
-        lambda u: u,
-        list(ent_ids),
-        lambda k: enterprises[k].name if k in enterprises else (k or unset),
+        ent_figures, lambda k: enterprises[k].name if k in enterprises else (k or unset)
     )
     result["enterprise"] = {
         k: v
@@ -595,7 +748,7 @@ def _major_split(ledger: Ledger, span: Span, states: _States | None = None) -> d
         if not h.is_major or h.found_on > span.end:
             continue
         if h.found_on < year_start:
-            if not _closed(hazard_state(h, last_of_previous)):
+            if not _closed(hazard_status(h, last_of_previous)):
                 stock.append((h, at_end))
         else:
             increment.append((h, at_end))
@@ -806,8 +959,8 @@ def build_context(
     )
     names = {e.id: e.name for e in ledger.enterprises}
     states = _States(ledger.hazards)
-    if want("comparison"):  # the eve is the previous period's end: every state is needed
-        states.on(span.start - dt.timedelta(days=1))
+    if want("comparison"):  # the eve is the previous period's end: every status is needed
+        states.brief(span.start - dt.timedelta(days=1))
     items = states.items(span)
     inspected = _inspected(ledger, span)
     figures = compute_figures(items, span, inspected)
