@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from safeledger._gc import no_cycle_collection
 from safeledger.cache import CheckCache, ProbedEvidence
 from safeledger.diagnostics import Diagnostic, DiagnosticCounts, sort_diagnostics
 from safeledger.evaluate.compliance import compliance_diagnostics
@@ -52,21 +53,17 @@ def load_ledger(
     everything alive afterwards, the loaded ledger included, to the permanent generation
     (``gc.freeze``) so later collections never walk it again — for a command that
     loads once and exits (status, report); a long-lived caller leaves it False."""
-    enabled = gc.isenabled()
-    gc.disable()
     try:
-        raw = read_ledger(root, workers=workers, progress=_stage(progress, "read"))
-        ledger, diags = validate_ledger(
-            raw, today=today, evidence=evidence, progress=_stage(progress, "validate")
-        )
-        diags = locate(root, [*raw.diagnostics, *diags], records=raw.records)
-        result = LoadResult(ledger, sort_diagnostics(diags), raw)
+        with no_cycle_collection():
+            raw = read_ledger(root, workers=workers, progress=_stage(progress, "read"))
+            ledger, diags = validate_ledger(
+                raw, today=today, evidence=evidence, progress=_stage(progress, "validate")
+            )
+            diags = locate(root, [*raw.diagnostics, *diags], records=raw.records)
+            return LoadResult(ledger, sort_diagnostics(diags), raw)
     finally:
         if freeze:
             gc.freeze()
-        if enabled:
-            gc.enable()
-    return result
 
 
 def _stage(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:

@@ -25,6 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from safeledger._gc import no_cycle_collection
 from safeledger.cache import ProbedEvidence
 from safeledger.diagnostics import Anchor, Diagnostic
 from safeledger.evaluate.compliance import compliance_diagnostics
@@ -115,13 +116,8 @@ def check_sharded(
     """The diagnostics and record counts of ``check``, computed in two processes; None
     when the ledger is too small for that to pay (or can't be cut: the caller then checks
     in one process)."""
-    enabled = gc.isenabled()
-    gc.disable()  # the heap grows by ~1M objects and has no cycles: full collections cost ~1 s
-    try:
+    with no_cycle_collection():
         return _check_sharded(root, as_of, today, compliance, evidence, workers, progress)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _check_sharded(

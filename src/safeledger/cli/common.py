@@ -4,10 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -51,18 +48,3 @@ def fail(err: SafeledgerError) -> typer.Exit:
     if err.hint:
         stderr.print(f"[dim]hint: {err.hint}[/dim]")
     return typer.Exit(err.exit_code)
-
-
-@contextmanager
-def no_cycle_collection() -> Iterator[None]:
-    """Pause the cycle collector while a command lays out a big ledger: the rows and
-    tables it builds (~1M objects at 100,000 hazards) hold no cycles, and each full
-    collection costs a few hundred milliseconds.  Restored afterwards (tests run many
-    commands in one process)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from safeledger._gc import no_cycle_collection
 from safeledger.api import load_ledger
-from safeledger.cli.common import fail, ledger_root, no_cycle_collection, stderr
+from safeledger.cli.common import fail, ledger_root, stderr
 from safeledger.errors import SafeledgerError, UsageError
 from safeledger.evaluate.periods import resolve_period
 

@@ -20,13 +20,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from safeledger._gc import no_cycle_collection
 from safeledger.api import load_ledger
 from safeledger.cells import guard
 from safeledger.cli.common import (
     as_of_option,
     fail,
     ledger_root,
-    no_cycle_collection,
     stderr,
     stdout_console,
 )

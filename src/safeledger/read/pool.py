@@ -8,7 +8,6 @@ read again whole, so results never differ from an in-process read."""
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import itertools
 import multiprocessing
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from safeledger._gc import no_cycle_collection
 from safeledger.read.files import FileResult, normalise_keys, read_file, read_files_batched
 from safeledger.read.parse import parse_yaml_text
 from safeledger.read.raw import RawRecord, RecordKind, SourceFile
@@ -69,15 +69,12 @@ def read_files(root: Path, entries: list[Entry], workers: int | None) -> list[Fi
     if len(tasks) < 2:
         return _read_batch(root, entries)
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    enabled = gc.isenabled()
-    gc.disable()  # unpickling results allocates many containers: no cycles to find
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-            done = list(pool.map(_run, [root] * len(tasks), tasks))
+    with (
+        no_cycle_collection(),  # unpickling results allocates many containers, no cycles
+        ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool,
+    ):
+        done = list(pool.map(_run, [root] * len(tasks), tasks))
         return _assemble(root, tasks, done)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _run(root: Path, task: list[Entry] | _Piece) -> list[FileResult] | list[Any] | None:
@@ -147,10 +144,5 @@ def _pieces(root: Path, entry: Entry, count: int) -> list[_Piece] | None:
 
 
 def _read_batch(root: Path, entries: list[Entry]) -> list[FileResult]:
-    enabled = gc.isenabled()
-    gc.disable()  # parsed data has no cycles; collecting during bulk parsing is wasted work
-    try:
+    with no_cycle_collection():  # parsed data has no cycles
         return read_files_batched(root, entries)
-    finally:
-        if enabled:
-            gc.enable()

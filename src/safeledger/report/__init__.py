@@ -153,6 +153,14 @@ def _render_text(
 _CHART_SECTIONS = frozenset({"breakdowns", "monthly", "status_split", "labels"})
 
 
+def _report_kind(kind: str | None, span: Span) -> str:
+    """``kind``, or the one the period calls for; an unknown kind is a usage error."""
+    kind = kind or default_kind(span)
+    if kind not in KINDS:
+        raise UsageError(f"unknown report kind '{kind}'; use one of {', '.join(KINDS)}")
+    return kind
+
+
 def render_report(
     ledger: Ledger,
     span: Span,
@@ -167,9 +175,7 @@ def render_report(
     A ledger's own ``templates/`` folder overrides the built-in templates by name.
     Markdown and HTML build only the parts of the context their template reads;
     ``chart_cache`` as for :func:`render_context`."""
-    kind = kind or default_kind(span)
-    if kind not in KINDS:
-        raise UsageError(f"unknown report kind '{kind}'; use one of {', '.join(KINDS)}")
+    kind = _report_kind(kind, span)
     ledger_templates = ledger.root / "templates"
     if fmt not in ("md", "html"):
         context = build_context(ledger, span, kind=kind, source=source)
@@ -207,9 +213,7 @@ def report_chunks(
             chart_cache=chart_cache,
         )
         return
-    kind = kind or default_kind(span)
-    if kind not in KINDS:
-        raise UsageError(f"unknown report kind '{kind}'; use one of {', '.join(KINDS)}")
+    kind = _report_kind(kind, span)
     _check_format(fmt, template)
     context = build_context(ledger, span, kind=kind, source=source)
     doc = {k: v for k, v in context.items() if k != "labels"}

@@ -7,13 +7,12 @@ part, :func:`combine_shards` runs the rules that need every record."""
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from safeledger._gc import no_cycle_collection
 from safeledger.diagnostics import Diagnostic
 from safeledger.model import Config, Enterprise, Hazard
 from safeledger.read.raw import RECORD_KINDS, RawLedger, RawRecord
@@ -86,26 +85,8 @@ def validate_shard(
     them: per-record rules (chronology, closure, evidence, credit codes…) and the
     configured communities / domains / categories.  ``evidence``: the files under
     evidence/ (:func:`rules.list_evidence`)."""
-    with _no_cycle_collection():
+    with no_cycle_collection(settle=True):
         return _validate_shard(records, config, root, today, evidence, progress)
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Validation builds ~30 objects a record and no cycles: the collector would only
-    walk the growing heap over and over (most of the time of the cross-record rules)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if gc.get_freeze_count() == 0:
-            # What was made is long-lived: move it to the oldest generation at once
-            # (freeze then unfreeze), or the next young collection walks all of it.
-            gc.freeze()
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
 
 
 def _validate_shard(
@@ -162,7 +143,7 @@ def combine_shards(
     of each shard, in shard order, then those of the rules that need every record
     (duplicate ids, references).  Hazards get their enterprise's community and domain
     when they have none."""
-    with _no_cycle_collection():
+    with no_cycle_collection(settle=True):
         return _combine_shards(config, root, shards)
 
 
