@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from safeledger._gc import no_cycle_collection
@@ -22,7 +24,20 @@ from safeledger.read.raw import RECORD_KINDS, RawLedger
 from safeledger.sharded import check_sharded
 from safeledger.validate import Ledger, validate_ledger
 
-__all__ = ["CheckResult", "LoadResult", "check_ledger", "find_ledger_root", "load_ledger"]
+__all__ = [
+    "CheckResult",
+    "LoadResult",
+    "LoadedLedger",
+    "check_ledger",
+    "find_ledger_root",
+    "load_ledger",
+    "load_validated",
+]
+
+# Below this many records a loaded ledger is stored in the cache at once; above, by a
+# forked process while the command goes on (encoding 160,000 records costs 1.5–3 s,
+# which the first run should not pay for).
+BACKGROUND_STORE_RECORDS = 20_000
 
 
 @dataclass(slots=True)
@@ -64,6 +79,69 @@ def load_ledger(
     finally:
         if freeze:
             gc.freeze()
+
+
+@dataclass(slots=True)
+class LoadedLedger(DiagnosticCounts):
+    """The validated ledger and the diagnostics of loading it (sorted, lines resolved)."""
+
+    ledger: Ledger
+    diagnostics: list[Diagnostic]
+    cached: bool = False  # answered from the cache
+
+
+def load_validated(
+    root: Path,
+    *,
+    today: dt.date,
+    cache: CheckCache | None = None,
+    progress: Progress | None = None,
+    freeze: bool = False,
+    background: bool = False,
+) -> LoadedLedger:
+    """The validated ledger at ``root``, for the commands that evaluate it (status,
+    report): the same ledger and diagnostics as :func:`load_ledger`, taken from ``cache``
+    when the ledger is unchanged since it was stored there (safeledger.cache), else
+    loaded and stored.  ``background``: a big ledger is stored by a forked process, so
+    the caller goes on at once (a command line; a test or a library caller keeps the
+    default, which stores before returning).  ``freeze`` as in :func:`load_ledger`."""
+    if cache is None:
+        loaded = load_ledger(root, today=today, progress=progress, freeze=freeze)
+        return LoadedLedger(loaded.ledger, loaded.diagnostics)
+    key, listing = cache.loaded_key(root, today=today, progress=_stage(progress, "hash"))
+    try:
+        with no_cycle_collection():
+            hit = cache.get_loaded(key, root)
+        if hit is not None:
+            return LoadedLedger(hit.ledger, hit.diagnostics, cached=True)
+        evidence = ProbedEvidence(listing)
+        loaded = load_ledger(root, today=today, progress=progress, evidence=evidence)
+        store = partial(
+            cache.put_loaded, key, root, loaded.ledger, loaded.diagnostics, evidence.misses
+        )
+        big = background and len(loaded.raw.records) >= BACKGROUND_STORE_RECORDS
+        if not (big and _in_background(store)):
+            store()
+        return LoadedLedger(loaded.ledger, loaded.diagnostics)
+    finally:
+        if freeze:
+            gc.freeze()
+
+
+def _in_background(task: Callable[[], None]) -> bool:
+    """Run ``task`` in a forked child that leaves at once when done (no waiting for it:
+    like git's automatic gc); False when it could not be started."""
+    try:
+        pid = os.fork()
+    except OSError:
+        return False
+    if pid == 0:  # the child
+        try:
+            os.setsid()  # not killed with the terminal's process group (Ctrl-C)
+            task()
+        finally:
+            os._exit(0)
+    return True
 
 
 def _stage(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from safeledger._gc import no_cycle_collection
-from safeledger.api import load_ledger
+from safeledger.api import load_validated
 from safeledger.cli.common import fail, ledger_root, stderr
 from safeledger.errors import SafeledgerError, UsageError
 from safeledger.evaluate.periods import resolve_period
@@ -98,8 +98,8 @@ def report(
         bool,
         typer.Option(
             "--no-cache",
-            help="Draw every chart again; neither read nor write the chart cache "
-            "(kept in the user cache folder, or $SAFELEDGER_CACHE_DIR).",
+            help="Load the ledger and draw every chart again; neither read nor write the "
+            "cache (kept in the user cache folder, or $SAFELEDGER_CACHE_DIR).",
         ),
     ] = False,
 ) -> None:
@@ -112,7 +112,7 @@ def report(
     """
     # Report libraries (Jinja2, matplotlib, python-docx, openpyxl) load only here, so the
     # other commands start fast.
-    from safeledger.cache import default_cache_dir
+    from safeledger.cache import CheckCache
     from safeledger.report import BINARY_FORMATS, format_for_path, render_report, report_chunks
     from safeledger.report.reproducible import write_atomically
 
@@ -133,7 +133,8 @@ def report(
                 hint=f"e.g. safeledger report --quarter {span.label} -o report.{fmt}",
             )
         root = ledger_root(ledger)
-        loaded = load_ledger(root, today=today, freeze=True)
+        cache = None if no_cache else CheckCache.default()
+        loaded = load_validated(root, today=today, cache=cache, freeze=True, background=True)
         if loaded.errors:
             stderr.print(
                 f"[yellow]warning:[/yellow] the ledger has {loaded.errors} error(s); records "
@@ -142,7 +143,7 @@ def report(
             )
         report_kind = kind.value if kind else None
         source = git_source(root)
-        charts = None if no_cache else default_cache_dir() / "charts"
+        charts = None if cache is None else cache.directory / "charts"
         if output is None:  # written as it is made (a JSON report can be ~200 MB)
             with no_cycle_collection():
                 for piece in report_chunks(

@@ -21,7 +21,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from safeledger._gc import no_cycle_collection
-from safeledger.api import load_ledger
+from safeledger.api import load_validated
+from safeledger.cache import CheckCache
 from safeledger.cells import guard
 from safeledger.cli.common import (
     as_of_option,
@@ -363,6 +364,14 @@ def status(
     duties: Annotated[
         bool, typer.Option("--duties", help="Show the enterprise duties instead of hazards.")
     ] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Load the ledger again; neither read nor write the cache of loaded "
+            "ledgers (kept in the user cache folder, or $SAFELEDGER_CACHE_DIR).",
+        ),
+    ] = False,
 ) -> None:
     """Rectification status of every hazard as of a date (or, with --duties, the duties).
 
@@ -372,7 +381,8 @@ def status(
         root = ledger_root(ledger)
         today = dt.date.today()
         day = as_of_option(as_of, today)
-        loaded = load_ledger(root, today=today, freeze=True)
+        cache = None if no_cache else CheckCache.default()
+        loaded = load_validated(root, today=today, cache=cache, freeze=True, background=True)
         filters = StatusFilters.parse(
             loaded.ledger,
             statuses=statuses or (),

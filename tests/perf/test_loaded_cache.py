@@ -1,0 +1,216 @@
+"""The cache of loaded ledgers that ``status`` and ``report`` use (safeledger.cache,
+:func:`safeledger.api.load_validated`): the same ledger, diagnostics, statuses and
+report JSON with and without it, after edits, renames and deletions, with a corrupt
+entry, when evidence appears, and when a big ledger is stored in the background."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from safeledger import api
+from safeledger.api import LoadedLedger, load_validated
+from safeledger.cache import CheckCache
+from safeledger.cli.app import app
+from safeledger.cli.status import status_json_chunks
+from safeledger.evaluate.periods import resolve_period
+from safeledger.evaluate.status import status_report
+from safeledger.report import render_report
+from tests.validate.test_fast import _same
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+import generate
+
+TODAY = dt.date(2026, 11, 23)
+AS_OF = dt.date(2026, 9, 30)
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("gen")
+    generate.generate(out, hazards_n=120, enterprises_n=15, activities_n=60, mistakes=0.1)
+    return out
+
+
+@pytest.fixture(params=["lists", "per-record"])
+def ledger(request: pytest.FixtureRequest, template: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "ledger"
+    shutil.copytree(template / request.param, root)
+    return root
+
+
+def answers(loaded: LoadedLedger) -> dict[str, Any]:
+    """What the commands built on a loaded ledger print."""
+    span = resolve_period(today=TODAY, quarter="2026Q3")
+    return {
+        "errors": loaded.errors,
+        "diagnostics": [d.to_json() for d in loaded.diagnostics],
+        "status": "".join(status_json_chunks(status_report(loaded.ledger, AS_OF))),
+        "report": render_report(loaded.ledger, span, fmt="json"),
+    }
+
+
+def same_models(a: LoadedLedger, b: LoadedLedger) -> None:
+    for kind in ("enterprises", "hazards", "activities"):
+        left, right = getattr(a.ledger, kind), getattr(b.ledger, kind)
+        assert len(left) == len(right), kind
+        for x, y in zip(left, right, strict=True):
+            _same(x, y)
+    _same(a.ledger.config, b.ledger.config)
+    assert a.ledger.sources == b.ledger.sources
+    assert list(a.ledger.sources) == list(b.ledger.sources)
+    assert a.ledger.root == b.ledger.root
+
+
+def same(root: Path, cache: CheckCache) -> dict[str, Any]:
+    """Loaded without the cache, then through it twice (stored, then certainly a hit):
+    the same every time."""
+    plain = load_validated(root, today=TODAY)
+    stored = load_validated(root, today=TODAY, cache=cache)
+    hit = load_validated(root, today=TODAY, cache=cache)
+    assert hit.cached and not plain.cached
+    expected = answers(plain)
+    for loaded in (stored, hit):
+        same_models(loaded, plain)
+        assert answers(loaded) == expected
+    return expected
+
+
+def hazard_files(root: Path) -> list[Path]:
+    return sorted((root / "hazards").rglob("*.yaml"))
+
+
+def test_hit_is_identical(ledger: Path, tmp_path: Path) -> None:
+    first = same(ledger, CheckCache(tmp_path / "cache"))
+    assert first["errors"], "the generated ledger has mistakes"
+    assert len(list((tmp_path / "cache" / "loaded").glob("*.bin"))) == 1
+    assert load_validated(ledger, today=TODAY).ledger.hazards
+
+
+def test_edit_rename_delete(ledger: Path, tmp_path: Path) -> None:
+    cache = CheckCache(tmp_path / "cache")
+    before = same(ledger, cache)
+    first = hazard_files(ledger)[0]
+    text = first.read_text(encoding="utf-8")
+    first.write_text(text.replace("description: ", "description: 改过 ", 1), encoding="utf-8")
+    edited = same(ledger, cache)
+    assert edited["report"] != before["report"]
+    first.rename(first.with_name("renamed-" + first.name))
+    renamed = same(ledger, cache)
+    assert renamed["status"] == edited["status"]
+    hazard_files(ledger)[-1].unlink()
+    deleted = same(ledger, cache)
+    assert deleted != renamed
+    (ledger / "safeledger.yaml").write_text(
+        "organisation: 另一个街道\ncommunities: [无此社区]\n", encoding="utf-8"
+    )
+    assert same(ledger, cache)["errors"] != deleted["errors"]
+
+
+def test_another_today_is_another_entry(ledger: Path, tmp_path: Path) -> None:
+    cache = CheckCache(tmp_path / "cache")
+    load_validated(ledger, today=TODAY, cache=cache)
+    later = load_validated(ledger, today=TODAY + dt.timedelta(days=1), cache=cache)
+    assert not later.cached
+
+
+def test_corrupt_or_foreign_entry_is_a_miss(ledger: Path, tmp_path: Path) -> None:
+    cache = CheckCache(tmp_path / "cache")
+    expected = same(ledger, cache)
+    (entry,) = (tmp_path / "cache" / "loaded").glob("*.bin")
+    good = entry.read_bytes()
+    head, body = good.split(b"\n", 1)
+    meta = json.loads(head)
+    bad_entries = [
+        b"",
+        b"{",
+        b"\x00\xff garbage",
+        head + b"\n" + body[:-10],  # truncated
+        head + b"\n" + b"\x00" * len(body),  # the right size, not marshal
+        json.dumps({**meta, "key": "0" * 64}).encode() + b"\n" + body,
+        json.dumps({**meta, "version": "0.0.0-other"}).encode() + b"\n" + body,
+    ]
+    for bad in bad_entries:
+        entry.write_bytes(bad)
+        loaded = load_validated(ledger, today=TODAY, cache=cache)
+        assert not loaded.cached
+        assert answers(loaded) == expected
+        entry.write_bytes(bad)  # (the load above stored a good entry again)
+    entry.unlink()
+    (tmp_path / "cache").chmod(0o500)  # unwritable cache: still answers
+    try:
+        assert answers(load_validated(ledger, today=TODAY, cache=cache)) == expected
+    finally:
+        (tmp_path / "cache").chmod(0o700)
+
+
+def test_evidence_outside_evidence_folder_is_looked_up_again(tmp_path: Path) -> None:
+    root = tmp_path / "l"
+    generate.generate(
+        root, hazards_n=5, enterprises_n=2, activities_n=0, layout="lists", mistakes=0
+    )
+    path = next((root / "hazards").rglob("*.yaml"))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("  responsible:", "  plan: docs/plan.pdf\n  responsible:", 1), encoding="utf-8"
+    )
+    cache = CheckCache(tmp_path / "cache")
+    missing = same(root, cache)
+    assert missing["errors"] == 1
+    (root / "docs").mkdir()
+    (root / "docs" / "plan.pdf").write_bytes(b"%PDF")
+    assert same(root, cache)["errors"] == 0
+
+
+def test_a_big_ledger_is_stored_in_the_background(
+    ledger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(api, "BACKGROUND_STORE_RECORDS", 10)
+    cache = CheckCache(tmp_path / "cache")
+    first = load_validated(ledger, today=TODAY, cache=cache, background=True)
+    deadline = time.monotonic() + 30
+    while not list((tmp_path / "cache" / "loaded").glob("*.bin")):
+        assert time.monotonic() < deadline, "the background store never finished"
+        time.sleep(0.05)
+    hit = load_validated(ledger, today=TODAY, cache=cache)
+    for _ in range(600):  # the file is renamed into place whole: a hit once it is there
+        if hit.cached:
+            break
+        time.sleep(0.05)
+        hit = load_validated(ledger, today=TODAY, cache=cache)
+    assert hit.cached
+    same_models(hit, first)
+    assert answers(hit) == answers(first)
+
+
+def test_cli_status_and_report_use_the_cache_and_no_cache_skips_it(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "l"
+    shutil.copytree(template / "per-record", root)
+    monkeypatch.setenv("SAFELEDGER_CACHE_DIR", str(tmp_path / "c"))
+    for args in (
+        ["status", str(root), "--format", "json", "--as-of", "2026-09-30"],
+        ["report", str(root), "--quarter", "2026Q3", "--format", "json"],
+    ):
+        plain = runner.invoke(app, [*args, "--no-cache"])
+        assert plain.exit_code == 0, plain.output
+        if args[0] == "status":
+            assert not (tmp_path / "c").exists()
+        for _ in range(2):  # stores, then hits (report: hits what status stored)
+            again = runner.invoke(app, args)
+            assert (again.exit_code, again.stdout, again.stderr) == (
+                plain.exit_code,
+                plain.stdout,
+                plain.stderr,
+            )
+        assert len(list((tmp_path / "c" / "loaded").glob("*.bin"))) == 1
