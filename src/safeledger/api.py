@@ -21,7 +21,7 @@ from safeledger.diagnostics import Diagnostic, DiagnosticCounts, sort_diagnostic
 from safeledger.evaluate.compliance import compliance_diagnostics
 from safeledger.read import find_ledger_root, locate, read_ledger
 from safeledger.read.raw import RECORD_KINDS, RawLedger
-from safeledger.sharded import check_sharded
+from safeledger.sharded import check_sharded, load_sharded
 from safeledger.validate import Ledger, validate_ledger
 
 __all__ = [
@@ -95,6 +95,7 @@ def load_validated(
     *,
     today: dt.date,
     cache: CheckCache | None = None,
+    workers: int | None = None,
     progress: Progress | None = None,
     freeze: bool = False,
     background: bool = False,
@@ -102,30 +103,49 @@ def load_validated(
     """The validated ledger at ``root``, for the commands that evaluate it (status,
     report): the same ledger and diagnostics as :func:`load_ledger`, taken from ``cache``
     when the ledger is unchanged since it was stored there (safeledger.cache), else
-    loaded and stored.  ``background``: a big ledger is stored by a forked process, so
-    the caller goes on at once (a command line; a test or a library caller keeps the
-    default, which stores before returning).  ``freeze`` as in :func:`load_ledger`."""
-    if cache is None:
-        loaded = load_ledger(root, today=today, progress=progress, freeze=freeze)
-        return LoadedLedger(loaded.ledger, loaded.diagnostics)
-    key, listing = cache.loaded_key(root, today=today, progress=_stage(progress, "hash"))
+    loaded — a big ledger on two cores (:func:`safeledger.sharded.load_sharded`; one
+    with ``workers=1``) — and stored.  ``background``: a big ledger is stored by a
+    forked process, so the caller goes on at once (a command line; a test or a library
+    caller keeps the default, which stores before returning).  ``freeze`` as in
+    :func:`load_ledger`."""
     try:
+        if cache is None:
+            ledger, diags, _ = _load_models(root, today, workers, progress, None)
+            return LoadedLedger(ledger, diags)
+        key, listing = cache.loaded_key(root, today=today, progress=_stage(progress, "hash"))
         with no_cycle_collection():
             hit = cache.get_loaded(key, root)
         if hit is not None:
             return LoadedLedger(hit.ledger, hit.diagnostics, cached=True)
         evidence = ProbedEvidence(listing)
-        loaded = load_ledger(root, today=today, progress=progress, evidence=evidence)
-        store = partial(
-            cache.put_loaded, key, root, loaded.ledger, loaded.diagnostics, evidence.misses
-        )
-        big = background and len(loaded.raw.records) >= BACKGROUND_STORE_RECORDS
+        ledger, diags, count = _load_models(root, today, workers, progress, evidence)
+        store = partial(cache.put_loaded, key, root, ledger, diags, evidence.misses)
+        big = background and count >= BACKGROUND_STORE_RECORDS
         if not (big and _in_background(store)):
             store()
-        return LoadedLedger(loaded.ledger, loaded.diagnostics)
+        return LoadedLedger(ledger, diags)
     finally:
         if freeze:
             gc.freeze()
+
+
+def _load_models(
+    root: Path,
+    today: dt.date,
+    workers: int | None,
+    progress: Progress | None,
+    evidence: set[str] | None,
+) -> tuple[Ledger, list[Diagnostic], int]:
+    """(ledger, sorted diagnostics, records read): in two processes when that pays."""
+    if workers != 1:
+        sharded = load_sharded(
+            root, today=today, evidence=evidence, workers=workers, progress=progress
+        )
+        if sharded is not None:
+            with no_cycle_collection():
+                return sharded.ledger, sort_diagnostics(sharded.diagnostics), sharded.records
+    loaded = load_ledger(root, today=today, workers=workers, progress=progress, evidence=evidence)
+    return loaded.ledger, loaded.diagnostics, len(loaded.raw.records)
 
 
 def _in_background(task: Callable[[], None]) -> bool:

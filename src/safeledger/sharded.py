@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import marshal
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -30,16 +31,28 @@ from safeledger.cache import ProbedEvidence
 from safeledger.diagnostics import Anchor, Diagnostic
 from safeledger.evaluate.compliance import compliance_diagnostics
 from safeledger.model import Config
+from safeledger.model.codec import RECORD_CODEC
 from safeledger.read import locate
 from safeledger.read.ledger import add_file, read_head
 from safeledger.read.pool import Entry, read_files
 from safeledger.read.raw import RECORD_KINDS, RawLedger
-from safeledger.validate import Ledger, rules, validate_shard
+from safeledger.validate import Ledger, Shard, fill_enterprise_defaults, rules, validate_shard
 from safeledger.validate.config import validate_config
 from safeledger.validate.ledger import RecordRef
 from safeledger.validate.records import record_id
 
-__all__ = ["SHARD_MIN_BYTES", "ShardedCheck", "check_sharded", "worth_sharding"]
+__all__ = [
+    "SHARD_MIN_BYTES",
+    "ShardedCheck",
+    "ShardedLoad",
+    "check_sharded",
+    "load_sharded",
+    "worth_sharding",
+]
+
+# The load worker's share of the work: less than half, because it also encodes its
+# hazards and sends them, while the parent decodes them (measured at 100,000 hazards).
+LOAD_WORKER_SHARE = 0.40
 
 # Below this many bytes of record files the fork and the exchange cost more than they save.
 SHARD_MIN_BYTES = 8 * 1024 * 1024
@@ -140,33 +153,12 @@ def _check_sharded(
         return None
     if evidence is None:
         evidence = rules.list_evidence(root)
-    taken = {e[0] for e in theirs}
-    enterprise_entries = [e for e in entries if e[1] == "enterprises"]
-    ours = [e for e in entries if e[0] not in taken and e[1] != "enterprises"]
-
-    raw = RawLedger(root=root, config=head.config, diagnostics=list(head.diagnostics))
-    for result in read_files(root, enterprise_entries, 1):
-        add_file(raw, result)
-    enterprise_ids = {i for i in map(record_id, raw.records) if i is not None}
-
+    raw, ours, enterprise_ids = _read_enterprises(root, head, entries, theirs)
     task = partial(
         _worker, root, theirs, config, enterprise_ids, today, set(evidence), as_of, compliance
     )
     with _Forked(task) as pending:
-        step = max(20, len(ours) // 50)
-        for start in range(0, len(ours), step):
-            for result in read_files(root, ours[start : start + step], 1):
-                add_file(raw, result)
-            if progress is not None:  # the parent's part stands for both
-                progress("read", min(start + step, len(ours)), len(ours))
-        shard = validate_shard(
-            raw.records,
-            config=config,
-            root=root,
-            today=today,
-            evidence=evidence,
-            progress=None if progress is None else partial(progress, "validate"),
-        )
+        shard = _read_and_validate(root, raw, ours, config, today, evidence, progress)
         # What needs only this part is done while the worker is still busy.
         located = shard.located
         diags += shard.diagnostics
@@ -201,6 +193,189 @@ def _check_sharded(
         counts[rec.kind] += 1
     counts["hazards"] += len(worker.ids)
     return ShardedCheck([*diags, *keep], counts)
+
+
+@dataclass(slots=True)
+class ShardedLoad:
+    ledger: Ledger
+    diagnostics: list[Diagnostic]  # located, unsorted
+    records: int  # records read, valid or not
+
+
+@dataclass(slots=True)
+class _LoadWorkerResult:
+    diagnostics: list[_Packed]
+    ids: list[str | None]
+    valid: list[_Valid]
+    misses: set[str]
+    hazards: tuple[Any, ...]  # the valid hazards, encoded (safeledger.model.codec)
+
+
+def load_sharded(
+    root: Path,
+    *,
+    today: dt.date,
+    evidence: set[str] | None,
+    workers: int | None,
+    progress: Progress | None = None,
+) -> ShardedLoad | None:
+    """The validated ledger and the diagnostics of loading it, as
+    :func:`safeledger.validate.validate_ledger` gives them after reading, made in two
+    processes: the worker reads and validates a share of the hazard files and sends its
+    hazards back in the compact form of :mod:`safeledger.model.codec` (decoding half the
+    hazards costs the parent a fifth of reading and validating them).  None when the
+    ledger is too small for that to pay, or the worker failed."""
+    with no_cycle_collection():
+        return _load_sharded(root, today, evidence, workers, progress)
+
+
+def _load_sharded(
+    root: Path,
+    today: dt.date,
+    evidence: set[str] | None,
+    workers: int | None,
+    progress: Progress | None,
+) -> ShardedLoad | None:
+    head, entries = read_head(root)
+    if not worth_sharding(sum(e[2] for e in entries), workers):
+        return None
+    config, diags, usable = validate_config(head.config)
+    if not usable:
+        return None
+    theirs = _worker_share(entries, LOAD_WORKER_SHARE)
+    if not theirs:
+        return None
+    if evidence is None:
+        evidence = rules.list_evidence(root)
+    raw, ours, enterprise_ids = _read_enterprises(root, head, entries, theirs)
+    task = partial(_load_worker, root, theirs, config, enterprise_ids, today, set(evidence))
+    with _Forked(task) as pending:
+        shard = _read_and_validate(root, raw, ours, config, today, evidence, progress)
+        # What needs only this part is done while the worker is still busy.
+        located = shard.located
+        diags += shard.diagnostics
+        for kind in ("enterprises", "activities"):
+            diags.extend(rules.duplicate_ids(kind, located[kind]))
+        diags = locate(root, [*raw.diagnostics, *diags], records=raw.records)
+        sent = pending.result()
+    if sent is None:
+        return None
+    worker = _LoadWorkerResult(*marshal.loads(sent))
+    if hasattr(evidence, "misses"):
+        evidence.misses |= worker.misses
+    # The rules that need both parts.
+    both = _duplicate_hazards(located["hazards"], worker.valid)
+    hazard_ids = {i for i in (*shard.ids["hazards"], *worker.ids) if i is not None}
+    both.extend(
+        rules.references(located["hazards"], located["activities"], enterprise_ids, hazard_ids)
+    )
+    diags += locate(root, both, records=raw.records)
+    diags += map(_unpack, worker.diagnostics)
+
+    # The ledger as combine_shards makes it: records in reading order (the worker's
+    # files are the last ones), sources the first record of each id.
+    ledger = Ledger(root=root, config=config)
+    ledger.enterprises = [loc.record for loc in located["enterprises"]]  # type: ignore[misc]
+    theirs_hazards = RECORD_CODEC.decode_all(worker.hazards)
+    ledger.hazards = [loc.record for loc in located["hazards"]]  # type: ignore[misc]
+    ledger.hazards += theirs_hazards
+    ledger.activities = [loc.record for loc in located["activities"]]  # type: ignore[misc]
+    fill_enterprise_defaults(ledger.hazards, ledger.enterprises)
+    sources = ledger.sources
+    for kind in ("enterprises", "hazards"):
+        for loc in located[kind]:
+            sources.setdefault((kind, loc.record.id), loc.ref)  # type: ignore[attr-defined]
+    for rid, file, index, line, column, _ in worker.valid:
+        sources.setdefault(("hazards", rid), RecordRef(file, index, line, column))
+    for loc in located["activities"]:
+        sources.setdefault(("activities", loc.record.id), loc.ref)  # type: ignore[attr-defined]
+    return ShardedLoad(ledger, diags, len(raw.records) + len(worker.ids))
+
+
+def _read_enterprises(
+    root: Path, head: RawLedger, entries: Sequence[Entry], theirs: Sequence[Entry]
+) -> tuple[RawLedger, list[Entry], set[str]]:
+    """The parent's start: the enterprise files read (the worker is forked knowing every
+    enterprise id), and the other files of the parent's share."""
+    taken = {e[0] for e in theirs}
+    enterprise_entries = [e for e in entries if e[1] == "enterprises"]
+    ours = [e for e in entries if e[0] not in taken and e[1] != "enterprises"]
+    raw = RawLedger(root=root, config=head.config, diagnostics=list(head.diagnostics))
+    for result in read_files(root, enterprise_entries, 1):
+        add_file(raw, result)
+    enterprise_ids = {i for i in map(record_id, raw.records) if i is not None}
+    return raw, ours, enterprise_ids
+
+
+def _read_and_validate(
+    root: Path,
+    raw: RawLedger,
+    ours: list[Entry],
+    config: Config,
+    today: dt.date,
+    evidence: set[str],
+    progress: Progress | None,
+) -> Shard:
+    """The parent's share, read into ``raw`` and validated (while the worker works)."""
+    step = max(20, len(ours) // 50)
+    for start in range(0, len(ours), step):
+        for result in read_files(root, ours[start : start + step], 1):
+            add_file(raw, result)
+        if progress is not None:  # the parent's part stands for both
+            progress("read", min(start + step, len(ours)), len(ours))
+    return validate_shard(
+        raw.records,
+        config=config,
+        root=root,
+        today=today,
+        evidence=evidence,
+        progress=None if progress is None else partial(progress, "validate"),
+    )
+
+
+def _load_worker(
+    root: Path,
+    entries: list[Entry],
+    config: Config,
+    enterprise_ids: set[str],
+    today: dt.date,
+    evidence: set[str],
+) -> bytes:
+    """The worker's part of :func:`load_sharded`: a :class:`_LoadWorkerResult`'s fields,
+    marshalled (several times faster to send than pickled)."""
+    gc.disable()  # a short-lived process that builds many containers and no cycles
+    probed = ProbedEvidence(evidence)
+    raw = RawLedger(root=root, config=None)
+    for result in read_files(root, entries, 1):
+        add_file(raw, result)
+    shard = validate_shard(raw.records, config=config, root=root, today=today, evidence=probed)
+    hazards = shard.located["hazards"]
+    diags = [*raw.diagnostics, *shard.diagnostics]
+    diags.extend(rules.references(hazards, [], enterprise_ids, set()))
+    diags = locate(root, diags, records=raw.records)
+    return marshal.dumps(
+        (
+            list(map(_pack, diags)),
+            shard.ids["hazards"],
+            _valid(hazards),
+            probed.misses,
+            RECORD_CODEC.encode_all([loc.record for loc in hazards]),
+        )
+    )
+
+
+def _valid(hazards: list[rules.Located]) -> list[_Valid]:
+    return [
+        (
+            loc.record.id,  # type: ignore[attr-defined]
+            loc.ref.file,
+            loc.ref.index,
+            loc.ref.line,
+            loc.ref.column,
+            loc.written.get(("id",), ()),
+        )
+        for loc in hazards
+    ]
 
 
 class _Forked:
@@ -296,13 +471,13 @@ class _IdPath:
         return self.path if path == ("id",) else default
 
 
-def _worker_share(entries: Sequence[Entry]) -> list[Entry]:
+def _worker_share(entries: Sequence[Entry], fraction: float = 0.5) -> list[Entry]:
     """The worker's files: the last hazard files, about half of the work.  A file's work
     is its bytes plus a fixed cost per file (measured: opening, reading and one parser
     call cost about as much as parsing 300 bytes), so that 160,000 small files are split
     as fairly as 160 big ones."""
     total = sum(_cost(e) for e in entries)
-    want = total // 2
+    want = int(total * fraction)
     hazards = [e for e in entries if e[1] == "hazards"]
     share: list[Entry] = []
     got = 0
@@ -350,15 +525,6 @@ def _worker(
             part.sources.setdefault(("hazards", loc.record.id), loc.ref)  # type: ignore[attr-defined]
         diags += compliance_diagnostics(part, as_of)
     diags = locate(root, diags, records=raw.records)
-    valid: list[_Valid] = [
-        (
-            loc.record.id,  # type: ignore[attr-defined]
-            loc.ref.file,
-            loc.ref.index,
-            loc.ref.line,
-            loc.ref.column,
-            loc.written.get(("id",), ()),
-        )
-        for loc in hazards
-    ]
-    return _WorkerResult(list(map(_pack, diags)), shard.ids["hazards"], valid, probed.misses)
+    return _WorkerResult(
+        list(map(_pack, diags)), shard.ids["hazards"], _valid(hazards), probed.misses
+    )

@@ -147,17 +147,8 @@ def test_json_exactly_the_spec_shape(ledger: Path) -> None:
 
 
 def test_the_overdue_question_of_the_issue(ledger: Path) -> None:
-    result = run(
-        str(ledger),
-        "--as-of",
-        "2025-06-30",
-        "--community",
-        "和平社区",
-        "--status",
-        "overdue",
-        "--format",
-        "json",
-    )
+    result = run(str(ledger), "--as-of", "2025-06-30", "--community", "和平社区",
+                 "--status", "overdue", "--format", "json")
     data = json.loads(result.stdout)
     assert [h["id"] for h in data["hazards"]] == ["H-2025-001"]
     assert data["hazards"][0]["days_overdue"] == 91
@@ -165,17 +156,8 @@ def test_the_overdue_question_of_the_issue(ledger: Path) -> None:
 
 
 def test_chinese_status_names_and_repeated_filters(ledger: Path) -> None:
-    result = run(
-        str(ledger),
-        "--as-of",
-        "2025-06-30",
-        "--status",
-        "已销号",
-        "--status",
-        "整改中",
-        "--format",
-        "json",
-    )
+    result = run(str(ledger), "--as-of", "2025-06-30", "--status", "已销号", "--status", "整改中",
+                 "--format", "json")
     data = json.loads(result.stdout)
     assert [h["id"] for h in data["hazards"]] == ["H-2025-002", "H-2025-003"]
 
@@ -202,9 +184,8 @@ def test_duty_table(ledger: Path) -> None:
 
 
 def test_csv_has_bom_and_the_rows(ledger: Path) -> None:
-    result = CliRunner().invoke(
-        _app(), ["status", str(ledger), "--as-of", "2025-06-30", "--format", "csv"]
-    )
+    result = CliRunner().invoke(_app(), ["status", str(ledger), "--as-of", "2025-06-30",
+                                         "--format", "csv"])
     assert result.exit_code == 0
     raw = result.stdout_bytes
     assert raw.startswith("\ufeff".encode())
@@ -215,9 +196,8 @@ def test_csv_has_bom_and_the_rows(ledger: Path) -> None:
 
 
 def test_duties_csv(ledger: Path) -> None:
-    result = CliRunner().invoke(
-        _app(), ["status", str(ledger), "--as-of", "2025-06-30", "--format", "csv", "--duties"]
-    )
+    result = CliRunner().invoke(_app(), ["status", str(ledger), "--as-of", "2025-06-30",
+                                         "--format", "csv", "--duties"])
     rows = list(csv.DictReader(io.StringIO(result.stdout_bytes.decode("utf-8-sig"))))
     assert {"enterprise", "duty", "period", "state", "detail"} <= set(rows[0])
 
@@ -232,7 +212,8 @@ def test_duties_csv(ledger: Path) -> None:
         (["--enterprise", "E9"], "E1, E2"),
     ],
 )
-def test_usage_errors_exit_2_without_traceback(ledger: Path, args: list[str], message: str) -> None:
+def test_usage_errors_exit_2_without_traceback(ledger: Path, args: list[str],
+                                               message: str) -> None:
     result = run(str(ledger), *args)
     assert result.exit_code == 2
     err = " ".join(result.stderr.split())
@@ -247,14 +228,11 @@ def test_no_ledger_exits_2(tmp_path: Path) -> None:
 
 
 def test_ledger_with_errors_still_shows_status_and_a_note(tmp_path: Path) -> None:
-    broken = (
-        HAZARDS
-        + """\
+    broken = HAZARDS + """\
 - id: H-2025-009
   found_on: 2025/13/40
   enterprise: E1
 """
-    )
     root = write_ledger(tmp_path / "ledger", hazards=broken)
     result = run(str(root), "--as-of", "2025-06-30", "--format", "json")
     assert result.exit_code == 0

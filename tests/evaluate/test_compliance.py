@@ -8,23 +8,18 @@ from .factories import d, enterprise, hazard, inspection, make_ledger
 
 def _ledger():
     return make_ledger(
-        enterprises=[
-            enterprise(
-                certificates=[
-                    {"holder": "赵六", "type": "电工作业", "expires_on": "2025-06-01"},
-                    {"holder": "钱七", "type": "焊工", "expires_on": "2025-07-15"},
-                    {"holder": "孙八", "type": "焊工", "expires_on": "2026-07-15"},
-                ]
-            )
-        ],
+        enterprises=[enterprise(certificates=[
+            {"holder": "赵六", "type": "电工作业", "expires_on": "2025-06-01"},
+            {"holder": "钱七", "type": "焊工", "expires_on": "2025-07-15"},
+            {"holder": "孙八", "type": "焊工", "expires_on": "2026-07-15"},
+        ])],
         hazards=[
             hazard(id="H-1", deadline="2025-06-20"),
             hazard(id="H-2", level="major", deadline="2025-06-29"),
             hazard(id="H-3", level="major", deadline="2025-06-01", rectified_on="2025-05-30"),
             hazard(id="H-4", deadline="2025-06-30"),
-            hazard(
-                id="H-5", deadline="2025-04-01", rectified_on="2025-04-10", verified_on="2025-04-12"
-            ),
+            hazard(id="H-5", deadline="2025-04-01", rectified_on="2025-04-10",
+                   verified_on="2025-04-12"),
             hazard(id="H-6", found_on="2025-07-01", deadline="2025-07-02"),
         ],
         activities=[inspection("2025-02-01")],
@@ -59,5 +54,4 @@ def test_nothing_before_the_deadline_passes() -> None:
 
 def test_deterministic() -> None:
     assert compliance_diagnostics(_ledger(), d("2025-06-30")) == compliance_diagnostics(
-        _ledger(), d("2025-06-30")
-    )
+        _ledger(), d("2025-06-30"))

@@ -49,15 +49,10 @@ def test_open_past_deadline_is_the_filtered_state(h: Any, day: dt.date) -> None:
 
 @given(st.lists(hazards(), max_size=6), as_of_days)
 def test_compliance_hazard_findings_follow_the_states(hs: list[Any], day: dt.date) -> None:
-    hs = [
-        h.model_copy(update={"id": f"H-{i}", "level": ("major" if i % 3 else "general")})
-        for i, h in enumerate(hs)
-    ]
-    found = [
-        d
-        for d in compliance_diagnostics(make_ledger(hazards=hs), day)
-        if d.code in ("overdue", "major-overdue")
-    ]
+    hs = [h.model_copy(update={"id": f"H-{i}", "level": ("major" if i % 3 else "general")})
+          for i, h in enumerate(hs)]
+    found = [d for d in compliance_diagnostics(make_ledger(hazards=hs), day)
+             if d.code in ("overdue", "major-overdue")]
     expected = []
     for h in sorted(hs, key=lambda h: (h.found_on, h.id)):  # the reference: every state
         state = hazard_state(h, day)
@@ -83,24 +78,18 @@ def enterprises(draw: st.DrawFn) -> list[Enterprise]:
     out = []
     for i in range(draw(st.integers(min_value=0, max_value=4))):
         certificates = [
-            {
-                "type": "电工",
-                "holder": f"持证人{j}",
-                "number": f"T{j}",
-                "expires_on": (BASE + dt.timedelta(days=draw(st.integers(0, 500)))).isoformat(),
-            }
+            {"type": "电工", "holder": f"持证人{j}", "number": f"T{j}",
+             "expires_on": (BASE + dt.timedelta(days=draw(st.integers(0, 500)))).isoformat()}
             for j in range(draw(st.integers(min_value=0, max_value=2)))
         ]
-        out.append(
-            enterprise(
-                id=f"E{draw(st.integers(min_value=1, max_value=3))}",  # duplicates too
-                name=f"企业{i}",
-                high_risk=draw(st.booleans()),
-                facilities=draw(st.lists(st.sampled_from(FACILITIES), max_size=3)),
-                status=draw(st.sampled_from(["active", "active", "closed"])),
-                certificates=certificates,
-            )
-        )
+        out.append(enterprise(
+            id=f"E{draw(st.integers(min_value=1, max_value=3))}",  # duplicates too
+            name=f"企业{i}",
+            high_risk=draw(st.booleans()),
+            facilities=draw(st.lists(st.sampled_from(FACILITIES), max_size=3)),
+            status=draw(st.sampled_from(["active", "active", "closed"])),
+            certificates=certificates,
+        ))
     return out
 
 
@@ -124,14 +113,12 @@ def activities(draw: st.DrawFn) -> list[Activity]:
 windows = st.tuples(st.integers(0, 400), st.integers(0, 200)).map(
     lambda t: (BASE + dt.timedelta(days=t[0]), BASE + dt.timedelta(days=t[0] + t[1]))
 )
-configs = st.sampled_from(
-    [
-        None,
-        config(),
-        config(locale="en"),
-        config(duties={"principal_inspection": {"default": "month"}, "maintenance": "year"}),
-    ]
-)
+configs = st.sampled_from([
+    None,
+    config(),
+    config(locale="en"),
+    config(duties={"principal_inspection": {"default": "month"}, "maintenance": "year"}),
+])
 
 
 def reference_duties(
@@ -152,10 +139,8 @@ def reference_duties(
                 if span.end < start:
                     continue
                 hits = sorted(
-                    (a.date, a.id)
-                    for a in acts
-                    if a.enterprise == ent.id
-                    and activity_duty(a) == duty
+                    (a.date, a.id) for a in acts
+                    if a.enterprise == ent.id and activity_duty(a) == duty
                     and span.start <= a.date <= min(span.end, end)
                 )
                 state = "met" if hits else "gap" if span.end <= end else "due"
@@ -204,19 +189,9 @@ dates = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2030, 12, 31))
 optional_dates = st.none() | dates
 
 
-@given(
-    st.tuples(
-        st.text(),
-        st.text(),
-        st.text(),
-        st.sampled_from(["met", "gap", "due"]),
-        st.text(),
-        optional_dates,
-        optional_dates,
-        st.none() | st.text(),
-        optional_dates,
-    )
-)
+@given(st.tuples(st.text(), st.text(), st.text(), st.sampled_from(["met", "gap", "due"]),
+                 st.text(), optional_dates, optional_dates, st.none() | st.text(),
+                 optional_dates))
 def test_fast_init_sets_every_field(values: tuple[Any, ...]) -> None:
     row = DutyResult(*values)
     assert dataclasses.astuple(row) == values
@@ -228,18 +203,9 @@ def test_fast_init_sets_every_field(values: tuple[Any, ...]) -> None:
 
 def test_fast_init_keeps_keywords_and_defaults() -> None:
     day = dt.date(2025, 1, 1)
-    state = HazardState(
-        id="H",
-        as_of=day,
-        status=HazardStatus.pending,
-        flags=(),
-        effective_deadline=day,
-        rectified_on=None,
-        verified_on=None,
-        verification=None,
-        days_overdue=None,
-        days_left=0,
-    )
+    state = HazardState(id="H", as_of=day, status=HazardStatus.pending, flags=(),
+                        effective_deadline=day, rectified_on=None, verified_on=None,
+                        verification=None, days_overdue=None, days_left=0)
     assert state.days_left == 0 and state.id == "H"
     with pytest.raises(TypeError):
         HazardState("H")  # type: ignore[call-arg]

@@ -29,241 +29,91 @@ CASES: list[tuple[str, dict[str, Any], str, str, tuple[str, ...]]] = [
     ("deadline equal to as-of: pending", {}, "2025-03-31", "pending", ()),
     ("deadline the day before: overdue", {}, "2025-04-01", "overdue", ()),
     ("rectified on the as-of date", {"rectified_on": "2025-03-10"}, "2025-03-10", "rectified", ()),
-    (
-        "rectified after as-of is not seen",
-        {"rectified_on": "2025-03-10"},
-        "2025-03-09",
-        "pending",
-        (),
-    ),
-    (
-        "rectified then verified pass",
-        {"rectified_on": "2025-03-10", "verified_on": "2025-03-12"},
-        "2025-03-12",
-        "closed",
-        (),
-    ),
-    (
-        "verification after as-of not seen",
-        {"rectified_on": "2025-03-10", "verified_on": "2025-03-12"},
-        "2025-03-11",
-        "rectified",
-        (),
-    ),
+    ("rectified after as-of is not seen", {"rectified_on": "2025-03-10"}, "2025-03-09", "pending",
+     ()),
+    ("rectified then verified pass", {"rectified_on": "2025-03-10", "verified_on": "2025-03-12"},
+     "2025-03-12", "closed", ()),
+    ("verification after as-of not seen",
+     {"rectified_on": "2025-03-10", "verified_on": "2025-03-12"}, "2025-03-11", "rectified", ()),
     ("rectified late", {"rectified_on": "2025-04-05"}, "2025-04-06", "rectified", ("late",)),
-    (
-        "rectified late then closed keeps late",
-        {"rectified_on": "2025-04-05", "verified_on": "2025-04-08"},
-        "2025-05-01",
-        "closed",
-        ("late",),
-    ),
-    (
-        "rectified on the deadline is not late",
-        {"rectified_on": "2025-03-31"},
-        "2025-04-10",
-        "rectified",
-        (),
-    ),
-    (
-        "overdue before late rectification",
-        {"rectified_on": "2025-04-05"},
-        "2025-04-04",
-        "overdue",
-        (),
-    ),
-    (
-        "extension approved after as-of not applied",
-        {"extensions": [{"to": "2025-04-30", "on": "2025-04-03"}]},
-        "2025-04-02",
-        "overdue",
-        (),
-    ),
-    (
-        "extension approved on as-of applied",
-        {"extensions": [{"to": "2025-04-30", "on": "2025-04-02"}]},
-        "2025-04-02",
-        "pending",
-        ("extended",),
-    ),
-    (
-        "extension without approval date counts from found_on",
-        {"extensions": [{"to": "2025-04-30"}]},
-        "2025-04-10",
-        "pending",
-        ("extended",),
-    ),
-    (
-        "extended deadline passed",
-        {"extensions": [{"to": "2025-04-30", "on": "2025-03-20"}]},
-        "2025-05-01",
-        "overdue",
-        ("extended",),
-    ),
-    (
-        "late against the extended deadline",
-        {"extensions": [{"to": "2025-04-30", "on": "2025-03-20"}], "rectified_on": "2025-05-02"},
-        "2025-05-03",
-        "rectified",
-        ("late", "extended"),
-    ),
-    (
-        "on time thanks to the extension",
-        {"extensions": [{"to": "2025-04-30", "on": "2025-03-20"}], "rectified_on": "2025-04-20"},
-        "2025-05-03",
-        "rectified",
-        ("extended",),
-    ),
-    (
-        "failed verification sends back to pending",
-        {"rectified_on": "2025-03-10", "verified_on": "2025-03-12", "verification": "fail"},
-        "2025-03-15",
-        "pending",
-        (),
-    ),
-    (
-        "failed verification, past deadline: overdue",
-        {"rectified_on": "2025-03-10", "verified_on": "2025-03-12", "verification": "fail"},
-        "2025-04-01",
-        "overdue",
-        (),
-    ),
-    (
-        "failed on the day of rectification: not rectified",
-        {"rectified_on": "2025-03-10", "reinspections": [{"on": "2025-03-10", **F}]},
-        "2025-03-11",
-        "pending",
-        (),
-    ),
-    (
-        "failed then passed",
-        {
-            "rectified_on": "2025-03-20",
-            "reinspections": [{"on": "2025-03-12", **F}],
-            "verified_on": "2025-03-25",
-        },
-        "2025-03-25",
-        "closed",
-        (),
-    ),
-    (
-        "failed then passed: between the two, after the new rectified_on",
-        {
-            "rectified_on": "2025-03-20",
-            "reinspections": [{"on": "2025-03-12", **F}],
-            "verified_on": "2025-03-25",
-        },
-        "2025-03-21",
-        "rectified",
-        (),
-    ),
-    (
-        "failed then passed: after the failure, before the new rectified_on",
-        {
-            "rectified_on": "2025-03-20",
-            "reinspections": [{"on": "2025-03-12", **F}],
-            "verified_on": "2025-03-25",
-        },
-        "2025-03-15",
-        "pending",
-        (),
-    ),
-    (
-        "failed verification then a later rectified_on: rectified",
-        {"rectified_on": "2025-04-10", "reinspections": [{"on": "2025-03-12", **F}]},
-        "2025-04-11",
-        "rectified",
-        ("late",),
-    ),
-    (
-        "failed verification, later rectified_on after as-of: overdue",
-        {"rectified_on": "2025-04-10", "reinspections": [{"on": "2025-03-12", **F}]},
-        "2025-04-05",
-        "overdue",
-        (),
-    ),
-    (
-        "reinspections: latest by date decides (pass after fail)",
-        {
-            "rectified_on": "2025-03-05",
-            "reinspections": [{"on": "2025-03-06", **F}, {"on": "2025-03-09", **P}],
-        },
-        "2025-03-10",
-        "closed",
-        (),
-    ),
-    (
-        "reinspections out of list order: date decides",
-        {
-            "rectified_on": "2025-03-05",
-            "reinspections": [{"on": "2025-03-09", **P}, {"on": "2025-03-06", **F}],
-        },
-        "2025-03-10",
-        "closed",
-        (),
-    ),
-    (
-        "a reinspection after verified_on decides",
-        {
-            "rectified_on": "2025-03-05",
-            "verified_on": "2025-03-06",
-            "reinspections": [{"on": "2025-03-08", **F}],
-        },
-        "2025-03-10",
-        "pending",
-        (),
-    ),
-    (
-        "same day: verified_on (final conclusion) wins over a reinspection",
-        {
-            "rectified_on": "2025-03-05",
-            "verified_on": "2025-03-06",
-            "reinspections": [{"on": "2025-03-06", **F}],
-        },
-        "2025-03-10",
-        "closed",
-        (),
-    ),
-    (
-        "same day reinspections: list order",
-        {
-            "rectified_on": "2025-03-05",
-            "reinspections": [{"on": "2025-03-06", **P}, {"on": "2025-03-06", **F}],
-        },
-        "2025-03-10",
-        "pending",
-        (),
-    ),
-    (
-        "rectified_on after a passed verification: awaiting a new verification",
-        {"rectified_on": "2025-03-20", "reinspections": [{"on": "2025-03-12", **P}]},
-        "2025-03-25",
-        "rectified",
-        (),
-    ),
-    (
-        "passed verification before a rectified_on that is after as-of: closed",
-        {"rectified_on": "2025-03-20", "reinspections": [{"on": "2025-03-12", **P}]},
-        "2025-03-15",
-        "closed",
-        (),
-    ),
-    (
-        "verified without rectified_on (a data error): the verification decides",
-        {"verified_on": "2025-03-12"},
-        "2025-03-15",
-        "closed",
-        (),
-    ),
+    ("rectified late then closed keeps late",
+     {"rectified_on": "2025-04-05", "verified_on": "2025-04-08"}, "2025-05-01", "closed",
+     ("late",)),
+    ("rectified on the deadline is not late", {"rectified_on": "2025-03-31"}, "2025-04-10",
+     "rectified", ()),
+    ("overdue before late rectification", {"rectified_on": "2025-04-05"}, "2025-04-04", "overdue",
+     ()),
+    ("extension approved after as-of not applied",
+     {"extensions": [{"to": "2025-04-30", "on": "2025-04-03"}]}, "2025-04-02", "overdue", ()),
+    ("extension approved on as-of applied",
+     {"extensions": [{"to": "2025-04-30", "on": "2025-04-02"}]}, "2025-04-02", "pending",
+     ("extended",)),
+    ("extension without approval date counts from found_on",
+     {"extensions": [{"to": "2025-04-30"}]}, "2025-04-10", "pending", ("extended",)),
+    ("extended deadline passed", {"extensions": [{"to": "2025-04-30", "on": "2025-03-20"}]},
+     "2025-05-01", "overdue", ("extended",)),
+    ("late against the extended deadline",
+     {"extensions": [{"to": "2025-04-30", "on": "2025-03-20"}], "rectified_on": "2025-05-02"},
+     "2025-05-03", "rectified", ("late", "extended")),
+    ("on time thanks to the extension",
+     {"extensions": [{"to": "2025-04-30", "on": "2025-03-20"}], "rectified_on": "2025-04-20"},
+     "2025-05-03", "rectified", ("extended",)),
+    ("failed verification sends back to pending",
+     {"rectified_on": "2025-03-10", "verified_on": "2025-03-12", "verification": "fail"},
+     "2025-03-15", "pending", ()),
+    ("failed verification, past deadline: overdue",
+     {"rectified_on": "2025-03-10", "verified_on": "2025-03-12", "verification": "fail"},
+     "2025-04-01", "overdue", ()),
+    ("failed on the day of rectification: not rectified",
+     {"rectified_on": "2025-03-10", "reinspections": [{"on": "2025-03-10", **F}]},
+     "2025-03-11", "pending", ()),
+    ("failed then passed",
+     {"rectified_on": "2025-03-20", "reinspections": [{"on": "2025-03-12", **F}],
+      "verified_on": "2025-03-25"}, "2025-03-25", "closed", ()),
+    ("failed then passed: between the two, after the new rectified_on",
+     {"rectified_on": "2025-03-20", "reinspections": [{"on": "2025-03-12", **F}],
+      "verified_on": "2025-03-25"}, "2025-03-21", "rectified", ()),
+    ("failed then passed: after the failure, before the new rectified_on",
+     {"rectified_on": "2025-03-20", "reinspections": [{"on": "2025-03-12", **F}],
+      "verified_on": "2025-03-25"}, "2025-03-15", "pending", ()),
+    ("failed verification then a later rectified_on: rectified",
+     {"rectified_on": "2025-04-10", "reinspections": [{"on": "2025-03-12", **F}]},
+     "2025-04-11", "rectified", ("late",)),
+    ("failed verification, later rectified_on after as-of: overdue",
+     {"rectified_on": "2025-04-10", "reinspections": [{"on": "2025-03-12", **F}]},
+     "2025-04-05", "overdue", ()),
+    ("reinspections: latest by date decides (pass after fail)",
+     {"rectified_on": "2025-03-05",
+      "reinspections": [{"on": "2025-03-06", **F}, {"on": "2025-03-09", **P}]},
+     "2025-03-10", "closed", ()),
+    ("reinspections out of list order: date decides",
+     {"rectified_on": "2025-03-05",
+      "reinspections": [{"on": "2025-03-09", **P}, {"on": "2025-03-06", **F}]},
+     "2025-03-10", "closed", ()),
+    ("a reinspection after verified_on decides",
+     {"rectified_on": "2025-03-05", "verified_on": "2025-03-06",
+      "reinspections": [{"on": "2025-03-08", **F}]}, "2025-03-10", "pending", ()),
+    ("same day: verified_on (final conclusion) wins over a reinspection",
+     {"rectified_on": "2025-03-05", "verified_on": "2025-03-06",
+      "reinspections": [{"on": "2025-03-06", **F}]}, "2025-03-10", "closed", ()),
+    ("same day reinspections: list order", {"rectified_on": "2025-03-05",
+      "reinspections": [{"on": "2025-03-06", **P}, {"on": "2025-03-06", **F}]},
+     "2025-03-10", "pending", ()),
+    ("rectified_on after a passed verification: awaiting a new verification",
+     {"rectified_on": "2025-03-20", "reinspections": [{"on": "2025-03-12", **P}]},
+     "2025-03-25", "rectified", ()),
+    ("passed verification before a rectified_on that is after as-of: closed",
+     {"rectified_on": "2025-03-20", "reinspections": [{"on": "2025-03-12", **P}]},
+     "2025-03-15", "closed", ()),
+    ("verified without rectified_on (a data error): the verification decides",
+     {"verified_on": "2025-03-12"}, "2025-03-15", "closed", ()),
 ]
 
 
-@pytest.mark.parametrize(
-    ("name", "fields", "as_of", "status", "flags"), CASES, ids=[c[0] for c in CASES]
-)
-def test_status_rules(
-    name: str, fields: dict[str, Any], as_of: str, status: str, flags: tuple[str, ...]
-) -> None:
+@pytest.mark.parametrize(("name", "fields", "as_of", "status", "flags"), CASES,
+                         ids=[c[0] for c in CASES])
+def test_status_rules(name: str, fields: dict[str, Any], as_of: str, status: str,
+                      flags: tuple[str, ...]) -> None:
     state = hazard_state(hazard(**fields), d(as_of))
     assert state is not None
     assert (state.status, state.flags) == (HazardStatus(status), flags)
@@ -287,30 +137,20 @@ def test_days_overdue_and_left() -> None:
 
 
 def test_effective_deadline_is_the_latest_approved_to() -> None:
-    h = hazard(
-        extensions=[
-            {"to": "2025-05-31", "on": "2025-04-20"},
-            {"to": "2025-04-30", "on": "2025-03-25"},
-        ]
-    )
+    h = hazard(extensions=[{"to": "2025-05-31", "on": "2025-04-20"},
+                           {"to": "2025-04-30", "on": "2025-03-25"}])
     assert effective_deadline(h, d("2025-03-24")) == (d("2025-03-31"), False)
     assert effective_deadline(h, d("2025-03-25")) == (d("2025-04-30"), True)
     assert effective_deadline(h, d("2025-04-20")) == (d("2025-05-31"), True)
 
 
 def test_state_reports_dates_as_of() -> None:
-    h = hazard(
-        rectified_on="2025-03-20",
-        reinspections=[{"on": "2025-03-12", **F}],
-        verified_on="2025-03-25",
-    )
+    h = hazard(rectified_on="2025-03-20", reinspections=[{"on": "2025-03-12", **F}],
+               verified_on="2025-03-25")
     s = hazard_state(h, d("2025-03-22"))
     assert s is not None
-    assert (s.rectified_on, s.verified_on, s.verification) == (
-        d("2025-03-20"),
-        d("2025-03-12"),
-        "fail",
-    )
+    assert (s.rectified_on, s.verified_on, s.verification) == (d("2025-03-20"), d("2025-03-12"),
+                                                               "fail")
     s = hazard_state(h, d("2025-03-11"))
     assert s is not None and (s.rectified_on, s.verified_on) == (None, None)
     last = latest_verification(h, d("2025-04-01"))
@@ -322,28 +162,15 @@ def test_state_reports_dates_as_of() -> None:
 
 def _ledger():
     return make_ledger(
-        enterprises=[
-            enterprise(),
-            enterprise(id="E2", name="幸福超市", kind="business", community="幸福社区"),
-        ],
+        enterprises=[enterprise(), enterprise(id="E2", name="幸福超市", kind="business",
+                                              community="幸福社区")],
         hazards=[
             hazard(id="H-3", found_on="2025-05-01", deadline="2025-05-10"),
-            hazard(
-                id="H-1",
-                found_on="2025-03-01",
-                rectified_on="2025-03-05",
-                verified_on="2025-03-06",
-                verified_by="王",
-            ),
+            hazard(id="H-1", found_on="2025-03-01", rectified_on="2025-03-05",
+                   verified_on="2025-03-06", verified_by="王"),
             hazard(id="H-2", found_on="2025-03-01", level="major", community="和平社区"),
-            hazard(
-                id="H-4",
-                found_on="2025-04-01",
-                enterprise="E2",
-                community="幸福社区",
-                deadline="2025-04-05",
-                category="燃气",
-            ),
+            hazard(id="H-4", found_on="2025-04-01", enterprise="E2", community="幸福社区",
+                   deadline="2025-04-05", category="燃气"),
             hazard(id="H-5", found_on="2025-07-01"),
         ],
     )
@@ -396,21 +223,9 @@ def test_json_shape_of_spec_section_8() -> None:
     out = status_report(led, d("2025-06-30")).to_json()
     assert list(out) == ["as_of", "hazards", "duties"]
     assert out["as_of"] == "2025-06-30"
-    spec_keys = [
-        "id",
-        "status",
-        "flags",
-        "level",
-        "enterprise",
-        "community",
-        "domain",
-        "category",
-        "found_on",
-        "deadline",
-        "effective_deadline",
-        "rectified_on",
-        "verified_on",
-    ]
+    spec_keys = ["id", "status", "flags", "level", "enterprise", "community", "domain",
+                 "category", "found_on", "deadline", "effective_deadline", "rectified_on",
+                 "verified_on"]
     first = out["hazards"][0]
     assert list(first)[: len(spec_keys)] == spec_keys
     assert first["id"] == "H-1" and first["status"] == "closed" and first["flags"] == []

@@ -40,10 +40,8 @@ def hazards(draw: st.DrawFn) -> Hazard:
         for _ in range(draw(st.integers(min_value=0, max_value=3)))
     ]
     fields["extensions"] = [
-        {
-            "to": _day(found + draw(offsets)),
-            "on": draw(st.one_of(st.none(), offsets.map(lambda n: _day(found + n)))),
-        }
+        {"to": _day(found + draw(offsets)),
+         "on": draw(st.one_of(st.none(), offsets.map(lambda n: _day(found + n))))}
         for _ in range(draw(st.integers(min_value=0, max_value=2)))
     ]
     return hazard(**fields)
@@ -65,20 +63,14 @@ def _events_after(h: Hazard, day: dt.date, extra: st.DataObject) -> Hazard:
         update["verification"] = Verification(extra.draw(results))
     from safeledger.model.records import Extension, Reinspection
 
-    update["reinspections"] = [
-        *h.reinspections,
-        *(
-            Reinspection(on=extra.draw(later), result=extra.draw(results))
-            for _ in range(extra.draw(st.integers(min_value=0, max_value=2)))
-        ),
-    ]
-    update["extensions"] = [
-        *h.extensions,
-        *(
-            Extension(to=extra.draw(later), on=extra.draw(later))
-            for _ in range(extra.draw(st.integers(min_value=0, max_value=2)))
-        ),
-    ]
+    update["reinspections"] = [*h.reinspections, *(
+        Reinspection(on=extra.draw(later), result=extra.draw(results))
+        for _ in range(extra.draw(st.integers(min_value=0, max_value=2)))
+    )]
+    update["extensions"] = [*h.extensions, *(
+        Extension(to=extra.draw(later), on=extra.draw(later))
+        for _ in range(extra.draw(st.integers(min_value=0, max_value=2)))
+    )]
     return h.model_copy(update=update)
 
 
@@ -111,7 +103,9 @@ def test_closed_stays_closed_unless_a_later_event(h: Hazard, day: dt.date, n: in
     state = hazard_state(h, day)
     assume(state is not None and state.status == HazardStatus.closed)
     later = day + dt.timedelta(days=n)
-    failed_later = any(day < v.on <= later and not v.passed for v in verifications(h))
+    failed_later = any(
+        day < v.on <= later and not v.passed for v in verifications(h)
+    )
     reworked = h.rectified_on is not None and day < h.rectified_on <= later
     after = hazard_state(h, later)
     assert after is not None

@@ -2,7 +2,9 @@
 the same diagnostics with the same lines, hints and order, and the same record counts —
 for both layouts, with mistakes that cross the cut (an id used in both parts, an
 activity naming a hazard of the other part, an unknown enterprise), with --strict and
---no-compliance, and with evidence looked up outside evidence/ (for the cache)."""
+--no-compliance, and with evidence looked up outside evidence/ (for the cache).  The
+same for the load of ``status`` and ``report`` (``load_sharded``): the same models,
+where they are written, and the same diagnostics."""
 
 from __future__ import annotations
 
@@ -13,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from safeledger.api import check_ledger
+from safeledger.api import check_ledger, load_ledger, load_validated
 from safeledger.cache import ProbedEvidence
-from safeledger.sharded import check_sharded
+from safeledger.sharded import check_sharded, load_sharded
+from tests.perf.test_loaded_cache import same_models
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import generate
@@ -129,3 +132,52 @@ def test_a_failing_worker_means_one_process(ledger: Path, monkeypatch: pytest.Mo
         is None
     )
     assert check_ledger(ledger, as_of=AS_OF, today=TODAY, workers=2).to_json() == expected
+
+
+# --- the load of status and report ----------------------------------------------------
+
+
+def _diagnostics(loaded: object) -> list[dict[str, object]]:
+    return [{**d.to_json(), "hint": d.hint} for d in loaded.diagnostics]  # type: ignore[attr-defined]
+
+
+def test_load_gives_the_same_ledger_as_one_process(ledger: Path) -> None:
+    _cross_the_cut(ledger)
+    one = load_validated(ledger, today=TODAY, workers=1)
+    two = load_validated(ledger, today=TODAY, workers=2)
+    same_models(one, two)
+    assert _diagnostics(one) == _diagnostics(two)
+    codes = {d.code for d in one.diagnostics}
+    assert {"duplicate-id", "unknown-hazard", "unknown-enterprise"} <= codes
+    sharded = load_sharded(ledger, today=TODAY, evidence=None, workers=2)
+    assert sharded is not None, "the work is really shared"
+    assert sharded.records == len(load_ledger(ledger, today=TODAY, workers=1).raw.records)
+    assert load_sharded(ledger, today=TODAY, evidence=None, workers=None) is None  # too small
+
+
+def test_load_remembers_evidence_looked_up_in_the_worker(ledger: Path) -> None:
+    (ledger / "hazards" / "zzzz.yaml").write_text(
+        "id: H-ZZ-1\nfound_on: 2026-01-05\nenterprise: E00001\nlocation: 地下室\n"
+        "category: 消防设施\nlevel: general\ndescription: 灭火器过期\nresponsible: 张三\n"
+        "deadline: 2026-01-20\nevidence: [docs/photo-1.jpg]\n",
+        encoding="utf-8",
+    )
+    probed = ProbedEvidence(set())
+    assert load_sharded(ledger, today=TODAY, evidence=probed, workers=2) is not None
+    assert "docs/photo-1.jpg" in probed.misses
+
+
+def test_load_with_a_failing_worker_means_one_process(
+    ledger: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import safeledger.sharded as sharded
+
+    def broken(*_args: object) -> None:
+        raise MemoryError("the child ran out of memory")
+
+    expected = load_validated(ledger, today=TODAY, workers=1)
+    monkeypatch.setattr(sharded, "_load_worker", broken)
+    assert load_sharded(ledger, today=TODAY, evidence=None, workers=2) is None
+    fallback = load_validated(ledger, today=TODAY, workers=2)
+    same_models(fallback, expected)
+    assert _diagnostics(fallback) == _diagnostics(expected)

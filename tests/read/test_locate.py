@@ -45,15 +45,16 @@ def test_record_starts_need_no_file(make_ledger: MakeLedger) -> None:
     assert _positions(locate(root, wanted[3:], records=raw.records)) == [(3, 1)]
     # a field-level anchor, or a start the reader did not know, still reads the file
     (root / "hazards/a.yaml").write_text("\n\n" + LISTS, encoding="utf-8")
-    found = locate(
-        root, [*wanted[:3], _diag("hazards/a.yaml", 1, ("deadline",))], records=raw.records
-    )
+    found = locate(root, [*wanted[:3], _diag("hazards/a.yaml", 1, ("deadline",))],
+                   records=raw.records)
     assert _positions(found) == [(1, 3), (6, 3), (10, 5), (9, 3)]
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(block_document())
-def test_same_answers_with_and_without_records(make_ledger: MakeLedger, text: str) -> None:
+def test_same_answers_with_and_without_records(
+    make_ledger: MakeLedger, text: str
+) -> None:
     root = make_ledger({"hazards/gen.yaml": text})
     raw = read_ledger(root)
     wanted = [
@@ -61,7 +62,9 @@ def test_same_answers_with_and_without_records(make_ledger: MakeLedger, text: st
         for r in raw.records
         for path in [(), *((str(k),) for k in r.data)]
     ]
-    assert _positions(locate(root, wanted, records=raw.records)) == _positions(locate(root, wanted))
+    assert _positions(locate(root, wanted, records=raw.records)) == _positions(
+        locate(root, wanted)
+    )
 
 
 @pytest.mark.parametrize("layout", ["lists", "per-record"])
@@ -71,9 +74,8 @@ def test_generated_ledger_record_starts(tmp_path: Path, layout: str) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
     import generate
 
-    generate.generate(
-        tmp_path, hazards_n=60, enterprises_n=6, activities_n=30, layout=layout, mistakes=0.2
-    )
+    generate.generate(tmp_path, hazards_n=60, enterprises_n=6, activities_n=30,
+                      layout=layout, mistakes=0.2)
     raw = read_ledger(tmp_path)
     wanted = [_diag(r.file, r.index) for r in raw.records]
     assert all(r.line is not None for r in raw.records)
@@ -115,18 +117,16 @@ def test_record_lines_give_the_answers_of_the_text(
     for r in raw.records:
         for key, value in r.data.items():
             paths.append((str(key),))
-            inner = (
-                value
-                if isinstance(value, dict)
-                else range(len(value))
-                if isinstance(value, list)
-                else ()
-            )
+            inner = value if isinstance(value, dict) else range(len(value)) if isinstance(
+                value, list
+            ) else ()
             paths.extend((str(key), k) for k in inner)
     wanted = [_diag("hazards/gen.yaml", r.index, p) for r in raw.records for p in paths]
     if all(r.column == 3 for r in raw.records):
         assert _item_lines(raw.records) is not None
-    assert _positions(locate(root, wanted, records=raw.records)) == _positions(locate(root, wanted))
+    assert _positions(locate(root, wanted, records=raw.records)) == _positions(
+        locate(root, wanted)
+    )
 
 
 def test_record_lines_only_for_block_list_items() -> None:

@@ -77,10 +77,8 @@ def test_counted_items_give_the_figures_of_the_full_states(
 ) -> None:
     units = {"E1"}
     expected = compute_figures(
-        [
-            (h, hazard_state(h, span.end), hazard_state(h, span.start - dt.timedelta(days=1)))
-            for h in hs
-        ],
+        [(h, hazard_state(h, span.end), hazard_state(h, span.start - dt.timedelta(days=1)))
+         for h in hs],
         span,
         units,
     )

@@ -27,15 +27,9 @@ ENTERPRISES = """\
 
 def hazard(hid: str, found_on: str = "2025-03-01", **extra: str) -> str:
     fields = {
-        "id": hid,
-        "found_on": found_on,
-        "enterprise": "E001",
-        "location": "3号楼车库",
-        "category": "消防设施",
-        "level": "general",
-        "description": f"灭火器过期 {hid}",
-        "responsible": "李强",
-        "deadline": "2025-03-31",
+        "id": hid, "found_on": found_on, "enterprise": "E001", "location": "3号楼车库",
+        "category": "消防设施", "level": "general", "description": f"灭火器过期 {hid}",
+        "responsible": "李强", "deadline": "2025-03-31",
     }
     fields.update(extra)
     return "".join(f"{k}: {v}\n" for k, v in fields.items())
@@ -49,12 +43,8 @@ def as_list(*records: str) -> str:
     return "".join(out)
 
 
-CLOSED = {
-    "rectified_on": "2025-03-20",
-    "measures": "更换灭火器",
-    "verified_on": "2025-03-25",
-    "verified_by": "赵敏",
-}
+CLOSED = {"rectified_on": "2025-03-20", "measures": "更换灭火器", "verified_on": "2025-03-25",
+          "verified_by": "赵敏"}
 
 
 class Repo:
@@ -76,19 +66,13 @@ class Repo:
     def git(self, *args: str, author: tuple[str, str] = ("张伟", "zw@example.cn")) -> str:
         env = dict(self.env)
         date = f"2025-04-{self.day + 1:02d}T09:00:00+08:00"
-        env.update(
-            {
-                "GIT_AUTHOR_NAME": author[0],
-                "GIT_AUTHOR_EMAIL": author[1],
-                "GIT_COMMITTER_NAME": author[0],
-                "GIT_COMMITTER_EMAIL": author[1],
-                "GIT_AUTHOR_DATE": date,
-                "GIT_COMMITTER_DATE": date,
-            }
-        )
-        proc = subprocess.run(
-            ["git", *args], cwd=self.path, env=env, capture_output=True, text=True, check=True
-        )
+        env.update({
+            "GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1],
+            "GIT_COMMITTER_NAME": author[0], "GIT_COMMITTER_EMAIL": author[1],
+            "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date,
+        })
+        proc = subprocess.run(["git", *args], cwd=self.path, env=env, capture_output=True,
+                              text=True, check=True)
         return proc.stdout
 
     def write(self, rel: str, text: str) -> None:
@@ -111,21 +95,15 @@ def base_ledger(repo: Repo, sub: str = "ledger") -> Path:
     p = f"{sub}/" if sub else ""
     repo.write(f"{p}safeledger.yaml", CONFIG)
     repo.write(f"{p}enterprises/all.yaml", ENTERPRISES)
-    repo.write(
-        f"{p}hazards/2025.yaml",
-        as_list(
-            hazard("H-2025-001"),
-            hazard("H-2025-002", rectified_on="2025-03-20", measures="更换灭火器"),
-            hazard("H-2025-003", **CLOSED),
-            hazard("H-2025-004"),
-        ),
-    )
-    repo.write(
-        f"{p}activities/2025.yaml",
-        as_list(
-            "id: A-001\nkind: inspection\ndate: 2025-03-01\nenterprise: E001\nprincipal_led: true\n",
-            "id: A-002\nkind: drill\ndate: 2025-03-05\nenterprise: E002\ndrill_type: evacuation\n",
-        ),
-    )
+    repo.write(f"{p}hazards/2025.yaml", as_list(
+        hazard("H-2025-001"),
+        hazard("H-2025-002", rectified_on="2025-03-20", measures="更换灭火器"),
+        hazard("H-2025-003", **CLOSED),
+        hazard("H-2025-004"),
+    ))
+    repo.write(f"{p}activities/2025.yaml", as_list(
+        "id: A-001\nkind: inspection\ndate: 2025-03-01\nenterprise: E001\nprincipal_led: true\n",
+        "id: A-002\nkind: drill\ndate: 2025-03-05\nenterprise: E002\ndrill_type: evacuation\n",
+    ))
     repo.commit("建账 / start the ledger")
     return repo.path / sub if sub else repo.path

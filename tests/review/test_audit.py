@@ -32,20 +32,9 @@ H4 = hazard("H-2025-004")
 
 def test_clean_change_has_no_audit_findings(repo: Repo) -> None:
     root = base_ledger(repo)
-    write_hazards(
-        repo,
-        H1,
-        hazard(
-            "H-2025-002",
-            rectified_on="2025-03-20",
-            measures="更换灭火器",
-            verified_on="2025-03-28",
-            verified_by="赵敏",
-        ),
-        hazard("H-2025-003", **CLOSED),
-        H4,
-        hazard("H-2025-006", found_on="2025-04-01"),
-    )
+    write_hazards(repo, H1, hazard("H-2025-002", rectified_on="2025-03-20", measures="更换灭火器",
+                                   verified_on="2025-03-28", verified_by="赵敏"),
+                  hazard("H-2025-003", **CLOSED), H4, hazard("H-2025-006", found_on="2025-04-01"))
     assert audit_against(root, "main", today=TODAY) == []
 
 
@@ -73,9 +62,8 @@ def test_closed_hazard_edited_needs_an_amendment(repo: Repo) -> None:
     assert "location changed since without a trace" in found[0].message
 
     # with an amendments entry the edit is allowed
-    write_hazards(
-        repo, H1, H2, hazard("H-2025-003", **{**CLOSED, "location": "4号楼车库"}) + AMENDMENT, H4
-    )
+    write_hazards(repo, H1, H2, hazard("H-2025-003", **{**CLOSED, "location": "4号楼车库"})
+                  + AMENDMENT, H4)
     assert audit_against(root, "main", today=TODAY) == []
 
 
@@ -84,57 +72,38 @@ def test_amendments_may_only_grow(repo: Repo) -> None:
     root = repo.path / "ledger"
     write_hazards(repo, H1, H2, hazard("H-2025-003", **CLOSED) + AMENDMENT, H4)
     repo.commit("amend H-003")
-    write_hazards(
-        repo, H1, H2, hazard("H-2025-003", **CLOSED) + AMENDMENT.replace("笔误", "错误"), H4
-    )
+    write_hazards(repo, H1, H2, hazard("H-2025-003", **CLOSED)
+                  + AMENDMENT.replace("笔误", "错误"), H4)
     found = audit_against(root, "main", today=TODAY)
     assert [(d.code, d.field) for d in found] == [("audit-closed-edited", "amendments")]
 
 
 def test_open_hazard_may_be_edited(repo: Repo) -> None:
     root = base_ledger(repo)
-    write_hazards(
-        repo, hazard("H-2025-001", location="5号楼"), H2, hazard("H-2025-003", **CLOSED), H4
-    )
+    write_hazards(repo, hazard("H-2025-001", location="5号楼"), H2,
+                  hazard("H-2025-003", **CLOSED), H4)
     assert audit_against(root, "main", today=TODAY) == []
 
 
 def test_found_on_moved(repo: Repo) -> None:
     root = base_ledger(repo)
-    write_hazards(
-        repo, hazard("H-2025-001", found_on="2025-02-27"), H2, hazard("H-2025-003", **CLOSED), H4
-    )
+    write_hazards(repo, hazard("H-2025-001", found_on="2025-02-27"), H2,
+                  hazard("H-2025-003", **CLOSED), H4)
     found = audit_against(root, "main", today=TODAY)
     assert codes(found) == [("audit-found-on-moved", "H-2025-001", "hazards/2025.yaml", 2)]
     assert found[0].severity == "error"
     # explained by an amendment: a warning
-    write_hazards(
-        repo,
-        hazard("H-2025-001", found_on="2025-02-27") + AMENDMENT,
-        H2,
-        hazard("H-2025-003", **CLOSED),
-        H4,
-    )
+    write_hazards(repo, hazard("H-2025-001", found_on="2025-02-27") + AMENDMENT, H2,
+                  hazard("H-2025-003", **CLOSED), H4)
     found = audit_against(root, "main", today=TODAY)
     assert [(d.code, d.severity) for d in found] == [("audit-found-on-moved", "warning")]
 
 
 def test_id_reused_for_an_unrelated_record(repo: Repo) -> None:
     root = base_ledger(repo)
-    write_hazards(
-        repo,
-        H1,
-        H2,
-        hazard("H-2025-003", **CLOSED),
-        hazard(
-            "H-2025-004",
-            found_on="2025-05-01",
-            enterprise="E002",
-            location="超市后门",
-            description="消防通道堵塞",
-            deadline="2025-05-10",
-        ),
-    )
+    write_hazards(repo, H1, H2, hazard("H-2025-003", **CLOSED),
+                  hazard("H-2025-004", found_on="2025-05-01", enterprise="E002",
+                         location="超市后门", description="消防通道堵塞", deadline="2025-05-10"))
     found = audit_against(root, "main", today=TODAY)
     assert codes(found) == [("audit-id-reused", "H-2025-004", "hazards/2025.yaml", 34)]
     assert "now names an unrelated record" in found[0].message
@@ -152,35 +121,15 @@ def test_rename_keeping_ids_is_not_an_audit_finding(repo: Repo) -> None:
 def test_check_against_cli_json_and_exit_status(repo: Repo) -> None:
     root = base_ledger(repo)
     write_hazards(repo, H1, H2, hazard("H-2025-003", **CLOSED))
-    result = runner.invoke(
-        app,
-        [
-            "check",
-            str(root),
-            "--against",
-            "main",
-            "--no-compliance",
-            "--format",
-            "json",
-            "--as-of",
-            "2025-06-30",
-        ],
-    )
+    result = runner.invoke(app, ["check", str(root), "--against", "main", "--no-compliance",
+                                 "--format", "json", "--as-of", "2025-06-30"])
     assert result.exit_code == 1, result.output
     doc = json.loads(result.stdout)
     audit = [d for d in doc["diagnostics"] if d["code"].startswith("audit-")]
-    assert audit == [
-        {
-            "code": "audit-removed",
-            "severity": "error",
-            "file": "hazards/2025.yaml",
-            "line": None,
-            "column": None,
-            "record": "H-2025-004",
-            "field": None,
-            "message": audit[0]["message"],
-        }
-    ]
+    assert audit == [{
+        "code": "audit-removed", "severity": "error", "file": "hazards/2025.yaml", "line": None,
+        "column": None, "record": "H-2025-004", "field": None, "message": audit[0]["message"],
+    }]
     assert doc["summary"]["errors"] == 1
 
     clean = runner.invoke(app, ["check", str(root), "--against", "HEAD~0", "--no-compliance"])
@@ -192,9 +141,8 @@ def test_check_against_cli_json_and_exit_status(repo: Repo) -> None:
 def test_check_against_github_annotations_use_repository_paths(repo: Repo) -> None:
     root = base_ledger(repo)
     write_hazards(repo, H1, H2, hazard("H-2025-003", **{**CLOSED, "measures": "换新"}), H4)
-    result = runner.invoke(
-        app, ["check", str(root), "--against", "main", "--no-compliance", "--format", "github"]
-    )
+    result = runner.invoke(app, ["check", str(root), "--against", "main", "--no-compliance",
+                                 "--format", "github"])
     assert result.exit_code == 1
     lines = [ln for ln in result.stdout.splitlines() if "audit-" in ln]
     assert lines == [

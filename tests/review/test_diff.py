@@ -32,56 +32,34 @@ def make_branch(repo: Repo) -> Path:
     H-001 moved to its own file and rewritten with Chinese keys, H-005 added, A-002 edited."""
     root = base_ledger(repo)
     repo.git("checkout", "-q", "-b", "fix")
-    repo.write(
-        "ledger/hazards/2025.yaml",
-        as_list(
-            hazard(
-                "H-2025-002",
-                rectified_on="2025-03-20",
-                measures="更换灭火器",
-                verified_on="2025-03-28",
-                verified_by="赵敏",
-            ),
-            hazard("H-2025-003", **CLOSED),
-        ),
-    )
+    repo.write("ledger/hazards/2025.yaml", as_list(
+        hazard("H-2025-002", rectified_on="2025-03-20", measures="更换灭火器",
+               verified_on="2025-03-28", verified_by="赵敏"),
+        hazard("H-2025-003", **CLOSED),
+    ))
     repo.write("ledger/hazards/2025/H-2025-001.yaml", H001_CHINESE)
-    repo.write(
-        "ledger/hazards/2025/H-2025-005.yaml",
-        hazard("H-2025-005", found_on="2025-04-01", deadline="2025-07-30"),
-    )
-    repo.write(
-        "ledger/activities/2025.yaml",
-        as_list(
-            "id: A-001\nkind: inspection\ndate: 2025-03-01\nenterprise: E001\nprincipal_led: true\n",
-            "id: A-002\nkind: 演练\ndate: 2025-03-05\nenterprise: E002\ndrill_type: evacuation\n"
-            "participants: 40\n",
-        ),
-    )
+    repo.write("ledger/hazards/2025/H-2025-005.yaml",
+               hazard("H-2025-005", found_on="2025-04-01", deadline="2025-07-30"))
+    repo.write("ledger/activities/2025.yaml", as_list(
+        "id: A-001\nkind: inspection\ndate: 2025-03-01\nenterprise: E001\nprincipal_led: true\n",
+        "id: A-002\nkind: 演练\ndate: 2025-03-05\nenterprise: E002\ndrill_type: evacuation\n"
+        "participants: 40\n",
+    ))
     repo.commit("close H-002, delete H-004", author=("王芳", "wangfang@example.cn"))
     return root
 
 
 def test_diff_between_revisions_json(repo: Repo) -> None:
     root = make_branch(repo)
-    result = runner.invoke(
-        app,
-        ["diff", "main", "fix", "--ledger", str(root), "--as-of", "2025-06-30", "--format", "json"],
-    )
+    result = runner.invoke(app, ["diff", "main", "fix", "--ledger", str(root), "--as-of",
+                                 "2025-06-30", "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["from"] == "main" and doc["to"] == "fix"
-    assert doc["added"] == [
-        {
-            "kind": "hazards",
-            "id": "H-2025-005",
-            "file": "hazards/2025/H-2025-005.yaml",
-            "status": "pending",
-        }
-    ]
-    assert doc["removed"] == [
-        {"kind": "hazards", "id": "H-2025-004", "file": "hazards/2025.yaml", "status": "overdue"}
-    ]
+    assert doc["added"] == [{"kind": "hazards", "id": "H-2025-005",
+                             "file": "hazards/2025/H-2025-005.yaml", "status": "pending"}]
+    assert doc["removed"] == [{"kind": "hazards", "id": "H-2025-004",
+                               "file": "hazards/2025.yaml", "status": "overdue"}]
     changed = {(c["kind"], c["id"]): c for c in doc["changed"]}
     assert list(changed) == [("hazards", "H-2025-002"), ("activities", "A-002")]
     h2 = changed["hazards", "H-2025-002"]
@@ -92,27 +70,18 @@ def test_diff_between_revisions_json(repo: Repo) -> None:
     assert a2["fields"] == ["participants"] and a2["status"] is None
     # the rename with Chinese keys and other date forms is not a change
     assert ("hazards", "H-2025-001") not in changed
-    assert doc["moved"] == [
-        {
-            "kind": "hazards",
-            "id": "H-2025-001",
-            "from": "hazards/2025.yaml",
-            "to": "hazards/2025/H-2025-001.yaml",
-        }
-    ]
+    assert doc["moved"] == [{"kind": "hazards", "id": "H-2025-001", "from": "hazards/2025.yaml",
+                             "to": "hazards/2025/H-2025-001.yaml"}]
 
 
 def test_diff_defaults_to_working_tree_and_is_deterministic(repo: Repo, monkeypatch) -> None:
     root = base_ledger(repo)
-    repo.write(
-        "ledger/hazards/2025.yaml",
-        as_list(
-            hazard("H-2025-001", location="4号楼车库"),
-            hazard("H-2025-002", rectified_on="2025-03-20", measures="更换灭火器"),
-            hazard("H-2025-003", **CLOSED),
-            hazard("H-2025-004"),
-        ),
-    )  # not committed
+    repo.write("ledger/hazards/2025.yaml", as_list(
+        hazard("H-2025-001", location="4号楼车库"),
+        hazard("H-2025-002", rectified_on="2025-03-20", measures="更换灭火器"),
+        hazard("H-2025-003", **CLOSED),
+        hazard("H-2025-004"),
+    ))  # not committed
     monkeypatch.chdir(root / "hazards")  # the ledger is found upward from here
     first = runner.invoke(app, ["diff", "HEAD", "--as-of", "2025-06-30", "--format", "json"])
     second = runner.invoke(app, ["diff", "HEAD", "--as-of", "2025-06-30", "--format", "json"])
@@ -121,8 +90,7 @@ def test_diff_defaults_to_working_tree_and_is_deterministic(repo: Repo, monkeypa
     doc = json.loads(first.stdout)
     assert doc["to"] is None
     assert [(c["id"], c["fields"], c["status"]) for c in doc["changed"]] == [
-        ("H-2025-001", ["location"], None)
-    ]
+        ("H-2025-001", ["location"], None)]
     assert doc["changed"][0]["changes"]["location"] == {"old": "3号楼车库", "new": "4号楼车库"}
 
 
@@ -151,9 +119,8 @@ def test_text_format(repo: Repo) -> None:
 def test_revision_reads_equal_working_tree_reads(repo: Repo) -> None:
     """Records from a revision are the same RawRecords the working tree gives."""
     root = base_ledger(repo)
-    (root / "hazards/extra.csv").write_bytes(
-        "隐患编号,发现日期,责任单位\nH-9,2025-03-01,E001\n".encode("gb18030")
-    )
+    (root / "hazards/extra.csv").write_bytes("隐患编号,发现日期,责任单位\nH-9,2025-03-01,E001\n"
+                                             .encode("gb18030"))
     repo.commit("csv in GB18030")
     disk = read_ledger(root, workers=1)
     git_repo, sub = open_repo(root)
@@ -161,21 +128,17 @@ def test_revision_reads_equal_working_tree_reads(repo: Repo) -> None:
     at_head = read_ledger_at(git_repo, "HEAD", sub)
     assert at_head.config == disk.config
     assert [(r.kind, r.file, r.index, r.data, r.line) for r in at_head.records] == [
-        (r.kind, r.file, r.index, r.data, r.line) for r in disk.records
-    ]
+        (r.kind, r.file, r.index, r.data, r.line) for r in disk.records]
     assert [(f.path, f.digest, f.encoding) for f in at_head.files] == [
-        (f.path, f.digest, f.encoding) for f in disk.files
-    ]
+        (f.path, f.digest, f.encoding) for f in disk.files]
 
 
 def test_ledger_at_repository_root(repo: Repo) -> None:
     root = base_ledger(repo, sub="")
     repo.remove("activities/2025.yaml")
     diff = diff_ledger(root, "HEAD", as_of=AS_OF)
-    assert [(r.kind, r.id) for r in diff.removed] == [
-        ("activities", "A-001"),
-        ("activities", "A-002"),
-    ]
+    assert [(r.kind, r.id) for r in diff.removed] == [("activities", "A-001"),
+                                                      ("activities", "A-002")]
 
 
 def test_no_ledger_at_base_means_everything_added(repo: Repo) -> None:

@@ -34,14 +34,10 @@ def pre_commit() -> str:
 
 
 def run_pre_commit(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **repo.env,
-        "PRE_COMMIT_HOME": str(repo.path.parent / "pre-commit-cache"),
-        "PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin",
-    }
-    return subprocess.run(
-        [pre_commit(), *args], cwd=repo.path, env=env, capture_output=True, text=True, timeout=600
-    )
+    env = {**repo.env, "PRE_COMMIT_HOME": str(repo.path.parent / "pre-commit-cache"),
+           "PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin"}
+    return subprocess.run([pre_commit(), *args], cwd=repo.path, env=env, capture_output=True,
+                          text=True, timeout=600)
 
 
 def test_hook_definition() -> None:
@@ -61,18 +57,11 @@ def test_pre_commit_runs_the_hook(repo: Repo) -> None:
     """A `repo: local` hook with the fields of our hook definition and `language: system`
     (so no environment is built): pre-commit fails on a broken ledger, passes a good one."""
     hook = hook_definition()
-    hook.update(
-        {
-            "language": "system",
-            "entry": f"{BIN / 'safeledger'} check",
-            "args": ["ledger", "--no-compliance"],
-        }
-    )
+    hook.update({"language": "system", "entry": f"{BIN / 'safeledger'} check",
+                 "args": ["ledger", "--no-compliance"]})
     hook.pop("description", None)
-    repo.write(
-        ".pre-commit-config.yaml",
-        yaml.safe_dump({"repos": [{"repo": "local", "hooks": [hook]}]}, allow_unicode=True),
-    )
+    repo.write(".pre-commit-config.yaml", yaml.safe_dump(
+        {"repos": [{"repo": "local", "hooks": [hook]}]}, allow_unicode=True))
     base_ledger(repo)
 
     good = run_pre_commit(repo, "run", "--all-files")
@@ -89,20 +78,10 @@ def test_pre_commit_runs_the_hook(repo: Repo) -> None:
     repo.git("add", "-A")
     env_path = f"{BIN}:/usr/local/bin:/usr/bin:/bin"
     commit = subprocess.run(
-        ["git", "commit", "-q", "-m", "broken"],
-        cwd=repo.path,
-        capture_output=True,
-        text=True,
-        env={
-            **repo.env,
-            "PATH": env_path,
-            "GIT_AUTHOR_NAME": "a",
-            "GIT_AUTHOR_EMAIL": "a@b",
-            "GIT_COMMITTER_NAME": "a",
-            "GIT_COMMITTER_EMAIL": "a@b",
-            "PRE_COMMIT_HOME": str(repo.path.parent / "pre-commit-cache"),
-        },
-    )
+        ["git", "commit", "-q", "-m", "broken"], cwd=repo.path, capture_output=True, text=True,
+        env={**repo.env, "PATH": env_path, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b",
+             "GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@b",
+             "PRE_COMMIT_HOME": str(repo.path.parent / "pre-commit-cache")})
     assert commit.returncode != 0
     assert "safeledger check" in commit.stdout + commit.stderr
 
@@ -117,9 +96,8 @@ def test_try_repo_builds_the_python_hook(repo: Repo) -> None:
         shutil.copy(PROJECT / name, hook_repo.path / name)
     for name in ("src", "templates"):
         if (PROJECT / name).is_dir():
-            shutil.copytree(
-                PROJECT / name, hook_repo.path / name, ignore=shutil.ignore_patterns("__pycache__")
-            )
+            shutil.copytree(PROJECT / name, hook_repo.path / name,
+                            ignore=shutil.ignore_patterns("__pycache__"))
     hook_repo.commit("hook repository")
     base_ledger(repo, sub="")
     good = run_pre_commit(repo, "try-repo", str(hook_repo.path), "safeledger-check", "--all-files")

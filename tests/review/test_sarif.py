@@ -26,90 +26,59 @@ SARIF_SUBSET: dict[str, Any] = {
     "properties": {
         "$schema": {"type": "string", "format": "uri"},
         "version": {"enum": ["2.1.0"]},
-        "runs": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "required": ["tool"],
-                "properties": {
-                    "tool": {
-                        "type": "object",
-                        "required": ["driver"],
-                        "properties": {
-                            "driver": {
-                                "type": "object",
-                                "required": ["name"],
-                                "properties": {
-                                    "name": {"type": "string"},
-                                    "version": {"type": "string"},
-                                    "informationUri": {"type": "string"},
-                                    "rules": {
-                                        "type": "array",
-                                        "items": {
-                                            "type": "object",
-                                            "required": ["id"],
-                                            "properties": {
-                                                "id": {"type": "string"},
-                                                "name": {"type": "string"},
-                                                "shortDescription": MESSAGE,
-                                            },
-                                        },
-                                    },
-                                },
-                            }
-                        },
+        "runs": {"type": "array", "minItems": 1, "items": {
+            "type": "object",
+            "required": ["tool"],
+            "properties": {
+                "tool": {"type": "object", "required": ["driver"], "properties": {"driver": {
+                    "type": "object",
+                    "required": ["name"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "version": {"type": "string"},
+                        "informationUri": {"type": "string"},
+                        "rules": {"type": "array", "items": {
+                            "type": "object", "required": ["id"],
+                            "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+                                           "shortDescription": MESSAGE},
+                        }},
                     },
-                    "results": {
-                        "type": "array",
-                        "items": {
+                }}},
+                "results": {"type": "array", "items": {
+                    "type": "object",
+                    "required": ["message"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "ruleId": {"type": "string"},
+                        "ruleIndex": {"type": "integer", "minimum": -1},
+                        "level": {"enum": ["none", "note", "warning", "error"]},
+                        "message": MESSAGE,
+                        "properties": {"type": "object"},
+                        "locations": {"type": "array", "items": {
                             "type": "object",
-                            "required": ["message"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "ruleId": {"type": "string"},
-                                "ruleIndex": {"type": "integer", "minimum": -1},
-                                "level": {"enum": ["none", "note", "warning", "error"]},
-                                "message": MESSAGE,
-                                "properties": {"type": "object"},
-                                "locations": {
-                                    "type": "array",
-                                    "items": {
+                            "properties": {"physicalLocation": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "properties": {
+                                    "artifactLocation": {
                                         "type": "object",
+                                        "properties": {"uri": {"type": "string"}},
+                                    },
+                                    "region": {
+                                        "type": "object",
+                                        "additionalProperties": False,
                                         "properties": {
-                                            "physicalLocation": {
-                                                "type": "object",
-                                                "additionalProperties": False,
-                                                "properties": {
-                                                    "artifactLocation": {
-                                                        "type": "object",
-                                                        "properties": {"uri": {"type": "string"}},
-                                                    },
-                                                    "region": {
-                                                        "type": "object",
-                                                        "additionalProperties": False,
-                                                        "properties": {
-                                                            "startLine": {
-                                                                "type": "integer",
-                                                                "minimum": 1,
-                                                            },
-                                                            "startColumn": {
-                                                                "type": "integer",
-                                                                "minimum": 1,
-                                                            },
-                                                        },
-                                                    },
-                                                },
-                                            }
+                                            "startLine": {"type": "integer", "minimum": 1},
+                                            "startColumn": {"type": "integer", "minimum": 1},
                                         },
                                     },
                                 },
-                            },
-                        },
+                            }},
+                        }},
                     },
-                },
+                }},
             },
-        },
+        }},
     },
 }
 
@@ -117,27 +86,12 @@ SARIF_SUBSET: dict[str, Any] = {
 @pytest.fixture
 def sarif(repo: Repo) -> dict[str, Any]:
     root = base_ledger(repo)
-    repo.write(
-        "ledger/hazards/2025.yaml",
-        as_list(
-            hazard("H-2025-001", found_on="2025/13/1"),
-            hazard("H-2025-003", **{**CLOSED, "measures": "换新"}),
-        ),
-    )
-    result = runner.invoke(
-        app,
-        [
-            "check",
-            str(root),
-            "--format",
-            "sarif",
-            "--no-compliance",
-            "--against",
-            "main",
-            "--as-of",
-            "2025-06-30",
-        ],
-    )
+    repo.write("ledger/hazards/2025.yaml", as_list(
+        hazard("H-2025-001", found_on="2025/13/1"),
+        hazard("H-2025-003", **{**CLOSED, "measures": "换新"}),
+    ))
+    result = runner.invoke(app, ["check", str(root), "--format", "sarif", "--no-compliance",
+                                 "--against", "main", "--as-of", "2025-06-30"])
     assert result.exit_code == 1, result.output
     doc: dict[str, Any] = json.loads(result.stdout)
     return doc
@@ -162,10 +116,8 @@ def test_sarif_structure(sarif: dict[str, Any]) -> None:
     removed = [r for r in run["results"] if r["ruleId"] == "audit-removed"]
     assert all("region" not in r["locations"][0]["physicalLocation"] for r in removed)
     edited = by_rule["audit-closed-edited"]["locations"][0]["physicalLocation"]
-    assert edited == {
-        "artifactLocation": {"uri": "ledger/hazards/2025.yaml"},
-        "region": {"startLine": 20, "startColumn": 3},
-    }
+    assert edited == {"artifactLocation": {"uri": "ledger/hazards/2025.yaml"},
+                      "region": {"startLine": 20, "startColumn": 3}}
 
 
 def test_sarif_matches_schema_subset(sarif: dict[str, Any]) -> None:

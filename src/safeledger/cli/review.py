@@ -99,9 +99,7 @@ def log(
     changed, moved or removed it, with author, date and the field changes."""
     try:
         history = record_history(
-            _root(ledger),
-            record_id.strip(),
-            rev=rev,
+            _root(ledger), record_id.strip(), rev=rev,
             as_of=as_of_option(as_of, dt.date.today()),
         )
     except SafeledgerError as err:

@@ -68,42 +68,26 @@ def compliance_diagnostics(ledger: Ledger, as_of: dt.date) -> list[Diagnostic]:
                 why = f"rectified on {state.rectified_on} but not verified (复查销号)"
             else:
                 why = "not rectified"
-            out.append(
-                Diagnostic(
-                    code="major-overdue",
-                    severity=WARNING,
-                    message=(
-                        f"major hazard (重大事故隐患) {hazard.id} is not closed {days} day(s) "
-                        f"after its {which} {deadline}: {why} as of {as_of}"
-                    ),
-                    file=file,
-                    line=line,
-                    column=column,
-                    record=hazard.id,
-                    field="deadline",
-                    hint="rectify and verify it, or record an approved extension; major hazards "
-                    "must be cleared dynamically to zero (动态清零)",
-                    anchor=anchor,
-                )
-            )
+            out.append(Diagnostic(
+                code="major-overdue", severity=WARNING,
+                message=(f"major hazard (重大事故隐患) {hazard.id} is not closed {days} day(s) "
+                         f"after its {which} {deadline}: {why} as of {as_of}"),
+                file=file, line=line, column=column, record=hazard.id,
+                field="deadline",
+                hint="rectify and verify it, or record an approved extension; major hazards "
+                     "must be cleared dynamically to zero (动态清零)",
+                anchor=anchor,
+            ))
         else:
-            out.append(
-                Diagnostic(
-                    code="overdue",
-                    severity=WARNING,
-                    message=(
-                        f"hazard {hazard.id} is overdue (逾期未整改) by {days} day(s): {which} "
-                        f"{deadline}, not rectified as of {as_of}"
-                    ),
-                    file=file,
-                    line=line,
-                    column=column,
-                    record=hazard.id,
-                    field="deadline",
-                    hint="record rectified_on when it is rectified, or an approved extension",
-                    anchor=anchor,
-                )
-            )
+            out.append(Diagnostic(
+                code="overdue", severity=WARNING,
+                message=(f"hazard {hazard.id} is overdue (逾期未整改) by {days} day(s): {which} "
+                         f"{deadline}, not rectified as of {as_of}"),
+                file=file, line=line, column=column, record=hazard.id,
+                field="deadline",
+                hint="record rectified_on when it is rectified, or an approved extension",
+                anchor=anchor,
+            ))
     places: dict[str, Place] = {}  # an enterprise has several findings: place it once
     for gap in duty_gaps_as_of(ledger, as_of):
         eid = gap.enterprise
@@ -112,20 +96,10 @@ def compliance_diagnostics(ledger: Ledger, as_of: dt.date) -> list[Diagnostic]:
             place = places[eid] = _place(ledger, "enterprises", eid)
         if gap.duty != CERTIFICATE:
             # positional: this runs for every duty gap (most of a big ledger's findings)
-            out.append(
-                Diagnostic(
-                    "duty-gap",
-                    WARNING,
-                    f"enterprise {eid}: {gap.duty} {gap.period}: {gap.detail}",
-                    place[0],
-                    place[1],
-                    place[2],
-                    eid,
-                    None,
-                    _GAP_HINT,
-                    place[3],
-                )
-            )
+            out.append(Diagnostic(
+                "duty-gap", WARNING, f"enterprise {eid}: {gap.duty} {gap.period}: {gap.detail}",
+                place[0], place[1], place[2], eid, None, _GAP_HINT, place[3],
+            ))
         else:
             out.append(_certificate_diagnostic(gap, place))
     return out
@@ -141,17 +115,9 @@ def _certificate_diagnostic(gap: DutyGap, place: Place) -> Diagnostic:
     else:
         code, what = "certificate-expiring", "expires within 30 days"
     return Diagnostic(
-        code=code,
-        severity=WARNING,
-        message=(
-            f"enterprise {gap.enterprise}: the certificate (特种作业证书) of "
-            f"{gap.period} {what}: {gap.detail}"
-        ),
-        file=file,
-        line=line,
-        column=column,
-        record=gap.enterprise,
-        field="certificates",
-        hint="renew the certificate and update expires_on (有效期至)",
-        anchor=anchor,
+        code=code, severity=WARNING,
+        message=(f"enterprise {gap.enterprise}: the certificate (特种作业证书) of "
+                 f"{gap.period} {what}: {gap.detail}"),
+        file=file, line=line, column=column, record=gap.enterprise, field="certificates",
+        hint="renew the certificate and update expires_on (有效期至)", anchor=anchor,
     )

@@ -92,17 +92,10 @@ _WHAT_EN = {
     PRINCIPAL_TRAINING: "principal safety training",
 }
 _UNIT_ZH = {
-    Period.month: "月",
-    Period.quarter: "季度",
-    Period.half_year: "半年",
-    Period.year: "年度",
+    Period.month: "月", Period.quarter: "季度", Period.half_year: "半年", Period.year: "年度"
 }
-_UNIT_EN = {
-    Period.month: "month",
-    Period.quarter: "quarter",
-    Period.half_year: "half year",
-    Period.year: "year",
-}
+_UNIT_EN = {Period.month: "month", Period.quarter: "quarter", Period.half_year: "half year",
+            Period.year: "year"}
 
 
 @fast_init
@@ -233,22 +226,16 @@ def _certificates(enterprise: Enterprise, end: dt.date, zh: bool) -> list[DutyRe
         state: DutyState
         if left < 0:
             state = "gap"
-            detail = f"{name} 已于 {expiry} 过期" if zh else f"{name} expired on {expiry}"
+            detail = (f"{name} 已于 {expiry} 过期" if zh else f"{name} expired on {expiry}")
         elif left <= CERTIFICATE_WARNING_DAYS:
             state = "warning"
-            detail = (
-                f"{name} 将于 {expiry} 到期（剩 {left} 天）"
-                if zh
-                else f"{name} expires on {expiry} ({left} days left)"
-            )
+            detail = (f"{name} 将于 {expiry} 到期（剩 {left} 天）" if zh
+                      else f"{name} expires on {expiry} ({left} days left)")
         else:
             state = "met"
             detail = f"{name} 有效期至 {expiry}" if zh else f"{name} valid until {expiry}"
-        out.append(
-            DutyResult(
-                enterprise.id, CERTIFICATE, cert.holder, state, detail, expires_on=cert.expires_on
-            )
-        )
+        out.append(DutyResult(enterprise.id, CERTIFICATE, cert.holder, state, detail,
+                              expires_on=cert.expires_on))
     return out
 
 
@@ -355,18 +342,16 @@ def evaluate_duties(
             for span in plan.judged:  # each ends on or before ``end``
                 found = _first_in(dated, span.start, span.end)
                 if found is None:
-                    append(DutyResult(eid, duty, span.label, "gap", plan.gap, span.start, span.end))
+                    append(DutyResult(eid, duty, span.label, "gap", plan.gap, span.start,
+                                      span.end))
                 else:
                     append(_met(eid, duty, span, found, zh))
             running = plan.running
             if running is not None:
                 found = _first_in(dated, running.start, end)
                 if found is None:
-                    append(
-                        DutyResult(
-                            eid, duty, running.label, "due", plan.due, running.start, running.end
-                        )
-                    )
+                    append(DutyResult(eid, duty, running.label, "due", plan.due, running.start,
+                                      running.end))
                 else:
                     append(_met(eid, duty, running, found, zh))
         if ent.certificates:

@@ -110,7 +110,9 @@ def effective_deadline(hazard: Hazard, as_of: dt.date) -> tuple[dt.date, bool]:
 
     The greatest ``extensions[].to`` whose approval date ``on`` is ≤ ``as_of`` (an
     extension without ``on`` counts as approved on ``found_on``), else ``deadline``."""
-    applied = [ext.to for ext in hazard.extensions if (ext.on or hazard.found_on) <= as_of]
+    applied = [
+        ext.to for ext in hazard.extensions if (ext.on or hazard.found_on) <= as_of
+    ]
     if applied:
         return max(applied), True
     return hazard.deadline, False
@@ -172,8 +174,7 @@ def hazard_state(hazard: Hazard, as_of: dt.date) -> HazardState | None:
             result = hazard.verification
             # a dict lookup instead of the Enum call: a member and its value find it alike
             last_result = (
-                Verification.passed
-                if not result
+                Verification.passed if not result
                 else _VERIFICATIONS.get(result) or Verification(result)
             )
         else:
@@ -233,7 +234,11 @@ def open_past_deadline(hazard: Hazard, as_of: dt.date) -> HazardState | None:
         ):
             return None  # closed: passed its latest verification, no work since
     state = hazard_state(hazard, as_of)
-    if state is None or state.status is HazardStatus.closed or state.effective_deadline >= as_of:
+    if (
+        state is None
+        or state.status is HazardStatus.closed
+        or state.effective_deadline >= as_of
+    ):
         return None
     return state
 
@@ -441,10 +446,7 @@ def status_table(
     ordered by (found_on, id)."""
     filters = filters or StatusFilters()
     by_hazard = bool(
-        filters.levels
-        or filters.communities
-        or filters.domains
-        or filters.enterprises
+        filters.levels or filters.communities or filters.domains or filters.enterprises
         or filters.categories
     )
     enterprises = {e.id: e for e in reversed(ledger.enterprises)}  # the first of a duplicate id
@@ -454,12 +456,8 @@ def status_table(
         if ent is not None and (
             (not hazard.community and ent.community) or (not hazard.domain and ent.domain)
         ):  # the loader fills these; a Ledger built by hand may not have
-            hazard = hazard.model_copy(
-                update={
-                    "community": hazard.community or ent.community,
-                    "domain": hazard.domain or ent.domain,
-                }
-            )
+            hazard = hazard.model_copy(update={"community": hazard.community or ent.community,
+                                               "domain": hazard.domain or ent.domain})
         if by_hazard and not filters.match_hazard(hazard):
             continue
         state = hazard_state(hazard, as_of)

@@ -227,10 +227,8 @@ class _States:
         eve = span.start - dt.timedelta(days=1)
         before = self._known(eve)
         if before is None:
-            before = [
-                hazard_status(h, eve) if _closed(e) else None
-                for h, e in zip(self.hazards, end, strict=True)
-            ]
+            before = [hazard_status(h, eve) if _closed(e) else None
+                      for h, e in zip(self.hazards, end, strict=True)]
         return zip(self.hazards, end, before, strict=True)
 
 
@@ -300,23 +298,9 @@ def compute_figures(
                 if hazard.plan:
                     major_planned += 1
     return _figures_dict(
-        (
-            found,
-            found_general,
-            found_major,
-            found_done,
-            done_general,
-            done_major,
-            rectified,
-            on_time,
-            closed,
-            existing,
-            open_end,
-            overdue,
-            major_open,
-            major_planned,
-            cum_closed,
-        ),
+        (found, found_general, found_major, found_done, done_general, done_major,
+         rectified, on_time, closed, existing, open_end, overdue, major_open,
+         major_planned, cum_closed),
         len(units | found_units),
         funds,
     )
@@ -327,23 +311,9 @@ _N_COUNTERS = 15
 
 
 def _figures_dict(counts: Sequence[int], units_inspected: int, funds: Decimal) -> dict[str, Any]:
-    (
-        found,
-        found_general,
-        found_major,
-        found_done,
-        done_general,
-        done_major,
-        rectified,
-        on_time,
-        closed,
-        existing,
-        open_end,
-        overdue,
-        major_open,
-        major_planned,
-        cum_closed,
-    ) = counts
+    (found, found_general, found_major, found_done, done_general, done_major, rectified,
+     on_time, closed, existing, open_end, overdue, major_open, major_planned,
+     cum_closed) = counts
     return {
         "found": {"total": found, "general": found_general, "major": found_major},
         "rectified": rectified,

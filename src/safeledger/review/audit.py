@@ -69,9 +69,8 @@ def _amendments(rec: SnapRecord) -> list[Any]:
     return list(value) if isinstance(value, list) else []
 
 
-def audit(
-    old: Snapshot, new: Snapshot, *, rev: str, today: dt.date, prefix: str = ""
-) -> list[Diagnostic]:
+def audit(old: Snapshot, new: Snapshot, *, rev: str, today: dt.date,
+          prefix: str = "") -> list[Diagnostic]:
     """Audit diagnostics for the change from ``old`` (at ``rev``) to ``new``.  Diagnostics
     on records of ``new`` carry anchors (resolve them with :func:`safeledger.read.locate`)."""
     out: list[Diagnostic] = []
@@ -81,96 +80,62 @@ def audit(
             continue
         what = f"{KIND_SINGULAR[before.kind]} {before.id}"
         if after is None:
-            out.append(
-                Diagnostic(
-                    REMOVED,
-                    ERROR,
-                    f"{what} was deleted since {rev} (it was in {before.file} there; no line: it "
-                    "is not in the working tree); records are never deleted: close the hazard or "
-                    "correct it with an amendments (修改记录) entry",
-                    file=before.file,
-                    record=before.id,
-                    hint=f"`git show {rev}:{prefix}{before.file}` shows the file as it was.",
-                )
-            )
+            out.append(Diagnostic(
+                REMOVED, ERROR,
+                f"{what} was deleted since {rev} (it was in {before.file} there; no line: it "
+                "is not in the working tree); records are never deleted: close the hazard or "
+                "correct it with an amendments (修改记录) entry",
+                file=before.file, record=before.id,
+                hint=f"`git show {rev}:{prefix}{before.file}` shows the file as it was."))
             continue
         if _reused(before, after):
-            out.append(
-                Diagnostic(
-                    ID_REUSED,
-                    ERROR,
-                    f"{what} now names an unrelated record: at {rev} it was "
-                    f"{_identity(before)}, now {_identity(after)}; give the new record a new id "
-                    "and keep the old one",
-                    file=after.file,
-                    record=after.id,
-                    anchor=after.anchor("id"),
-                )
-            )
+            out.append(Diagnostic(
+                ID_REUSED, ERROR,
+                f"{what} now names an unrelated record: at {rev} it was "
+                f"{_identity(before)}, now {_identity(after)}; give the new record a new id "
+                "and keep the old one",
+                file=after.file, record=after.id, anchor=after.anchor("id")))
             continue
         old_amend, new_amend = _amendments(before), _amendments(after)
         trace_kept = new_amend[: len(old_amend)] == old_amend
         trace_added = trace_kept and len(new_amend) > len(old_amend)
         if key[0] == "hazards" and _differs(before.fields, after.fields, "found_on"):
-            out.append(
-                Diagnostic(
-                    FOUND_ON_MOVED,
-                    WARNING if trace_added else ERROR,
-                    f"found_on (发现日期) of {what} moved from {before.fields.get('found_on')} to "
-                    f"{after.fields.get('found_on')} since {rev}; this moves the hazard into "
-                    "another report period"
-                    + ("" if trace_added else "; explain it in an amendments (修改记录) entry"),
-                    file=after.file,
-                    record=after.id,
-                    field="found_on",
-                    anchor=after.anchor("found_on"),
-                )
-            )
+            out.append(Diagnostic(
+                FOUND_ON_MOVED, WARNING if trace_added else ERROR,
+                f"found_on (发现日期) of {what} moved from {before.fields.get('found_on')} to "
+                f"{after.fields.get('found_on')} since {rev}; this moves the hazard into "
+                "another report period" + ("" if trace_added else
+                                           "; explain it in an amendments (修改记录) entry"),
+                file=after.file, record=after.id, field="found_on",
+                anchor=after.anchor("found_on")))
         if key[0] != "hazards" or before.status(today) != "closed":
             continue
-        edited = [
-            n
-            for n in {**before.fields, **after.fields}
-            if n not in _IGNORED and _differs(before.fields, after.fields, n)
-        ]
+        edited = [n for n in {**before.fields, **after.fields}
+                  if n not in _IGNORED and _differs(before.fields, after.fields, n)]
         if not trace_kept:
-            out.append(
-                Diagnostic(
-                    CLOSED_EDITED,
-                    ERROR,
-                    f"{what} was closed at {rev} and an earlier amendments (修改记录) entry was "
-                    "changed or removed; the trace of a closed hazard may only grow",
-                    file=after.file,
-                    record=after.id,
-                    field="amendments",
-                    anchor=after.anchor("amendments"),
-                )
-            )
+            out.append(Diagnostic(
+                CLOSED_EDITED, ERROR,
+                f"{what} was closed at {rev} and an earlier amendments (修改记录) entry was "
+                "changed or removed; the trace of a closed hazard may only grow",
+                file=after.file, record=after.id, field="amendments",
+                anchor=after.anchor("amendments")))
         elif edited and not trace_added:
-            out.append(
-                Diagnostic(
-                    CLOSED_EDITED,
-                    ERROR,
-                    f"{what} was closed (已销号) at {rev} and {', '.join(edited)} changed since "
-                    "without a trace; add an entry to its amendments (修改记录) with on, by and "
-                    "reason",
-                    file=after.file,
-                    record=after.id,
-                    field=edited[0],
-                    anchor=after.anchor(edited[0]),
-                    hint="amendments:\n  - {on: 2025-07-01, by: 王芳, reason: 更正隐患部位笔误}",
-                )
-            )
+            out.append(Diagnostic(
+                CLOSED_EDITED, ERROR,
+                f"{what} was closed (已销号) at {rev} and {', '.join(edited)} changed since "
+                "without a trace; add an entry to its amendments (修改记录) with on, by and "
+                "reason",
+                file=after.file, record=after.id, field=edited[0],
+                anchor=after.anchor(edited[0]),
+                hint="amendments:\n  - {on: 2025-07-01, by: 王芳, reason: 更正隐患部位笔误}"))
     return out
 
 
 def _identity(rec: SnapRecord) -> str:
     f = rec.fields
     if rec.kind == "hazards":
-        return (
-            f"found {f.get('found_on')} at {f.get('enterprise')}, "
-            f"{f.get('location')}: {f.get('description')}"
-        )
+        return (f"found {f.get('found_on')} at {f.get('enterprise')}, "
+                f"{f.get('location')}: {f.get('description')}")
     return f"{f.get('kind')} on {f.get('date')} at {f.get('enterprise')}"
 
 

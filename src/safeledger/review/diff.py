@@ -63,8 +63,7 @@ class RecordChange:
             "id": self.id,
             "fields": self.fields,
             "status": {"from": self.status_from, "to": self.status_to}
-            if self.status_changed
-            else None,
+            if self.status_changed else None,
             "changes": {c.field: {"old": c.old, "new": c.new} for c in self.changes},
             "file": {"from": self.file_from, "to": self.file_to},
         }
@@ -93,19 +92,22 @@ class LedgerDiff:
             "added": [r.to_json() for r in self.added],
             "removed": [r.to_json() for r in self.removed],
             "changed": [c.to_json() for c in self.changed],
-            "moved": [{"kind": k, "id": i, "from": a, "to": b} for k, i, a, b in self.moved],
+            "moved": [
+                {"kind": k, "id": i, "from": a, "to": b} for k, i, a, b in self.moved
+            ],
         }
 
 
 def field_changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[FieldChange, ...]:
     """Fields whose canonical value differs, in the model's field order."""
     names = list(new) + [n for n in old if n not in new]
-    return tuple(FieldChange(n, old.get(n), new.get(n)) for n in names if old.get(n) != new.get(n))
+    return tuple(
+        FieldChange(n, old.get(n), new.get(n)) for n in names if old.get(n) != new.get(n)
+    )
 
 
-def compare(
-    old: Snapshot, new: Snapshot, *, as_of: dt.date, from_rev: str, to_rev: str | None
-) -> LedgerDiff:
+def compare(old: Snapshot, new: Snapshot, *, as_of: dt.date, from_rev: str,
+            to_rev: str | None) -> LedgerDiff:
     result = LedgerDiff(from_rev, to_rev, as_of)
     for key in sorted(set(old) | set(new), key=natural_key):
         a, b = old.get(key), new.get(key)
@@ -116,11 +118,8 @@ def compare(
         elif a is not None and b is not None:
             changes = field_changes(a.fields, b.fields)
             if changes:
-                result.changed.append(
-                    RecordChange(
-                        a.kind, a.id, changes, a.status(as_of), b.status(as_of), a.file, b.file
-                    )
-                )
+                result.changed.append(RecordChange(
+                    a.kind, a.id, changes, a.status(as_of), b.status(as_of), a.file, b.file))
             elif a.file != b.file:
                 result.moved.append((a.kind, a.id, a.file, b.file))
     return result
@@ -133,9 +132,8 @@ def _read(ledger_root: Path, rev: str | None) -> RawLedger:
     return read_ledger_at(repo, rev, subdir)
 
 
-def diff_ledger(
-    ledger_root: Path, rev_a: str, rev_b: str | None = None, *, as_of: dt.date
-) -> LedgerDiff:
+def diff_ledger(ledger_root: Path, rev_a: str, rev_b: str | None = None, *,
+                as_of: dt.date) -> LedgerDiff:
     """Compare the ledger at ``ledger_root`` as it was at ``rev_a`` with ``rev_b`` (None:
     the working tree).  A ledger missing at ``rev_a`` counts as empty (a pull request
     that adds the ledger adds every record); one missing at ``rev_b`` is an error."""

@@ -52,8 +52,7 @@ class HistoryEntry:
             "fields": [c.field for c in self.changes],
             "changes": {c.field: {"old": c.old, "new": c.new} for c in self.changes},
             "status": {"from": self.status_from, "to": self.status_to}
-            if self.status_from != self.status_to
-            else None,
+            if self.status_from != self.status_to else None,
         }
 
 
@@ -85,17 +84,8 @@ class _Commit:
 
 
 def _commits(repo: GitRepo, rev: str, subdir: str) -> list[_Commit]:
-    args = [
-        "log",
-        "--no-merges",
-        "--reverse",
-        "--raw",
-        "-z",
-        "--no-abbrev",
-        "--no-renames",
-        "--format=%x01%H%x00%an%x00%ae%x00%aI%x00%s",
-        rev,
-    ]
+    args = ["log", "--no-merges", "--reverse", "--raw", "-z", "--no-abbrev", "--no-renames",
+            "--format=%x01%H%x00%an%x00%ae%x00%aI%x00%s", rev]
     if subdir:
         args += ["--", subdir]
     out = repo.run(*args)
@@ -119,7 +109,7 @@ def _commits(repo: GitRepo, rev: str, subdir: str) -> list[_Commit]:
             parts = meta[1:].split(" ")
             if len(parts) < 5 or not path.startswith(prefix):
                 continue
-            rel = path[len(prefix) :]
+            rel = path[len(prefix):]
             kind = kind_of(rel)
             if kind is None or kind == "config":
                 continue
@@ -136,9 +126,8 @@ def _needles(record_id: str) -> tuple[bytes, ...]:
     return tuple(sorted(out))
 
 
-def record_history(
-    ledger_root: Path, record_id: str, *, rev: str = "HEAD", as_of: dt.date
-) -> RecordHistory:
+def record_history(ledger_root: Path, record_id: str, *, rev: str = "HEAD",
+                   as_of: dt.date) -> RecordHistory:
     """Every commit reachable from ``rev`` (merges left out: their changes are shown at the
     commits that made them) that created, changed, moved or removed the record
     ``record_id``, oldest first.  Statuses are taken as of ``as_of``."""
@@ -186,22 +175,11 @@ def record_history(
             if not changes and old.file == new.file:
                 continue  # rewritten without a change of meaning (keys, date forms…)
             action, kind = ("changed" if changes else "moved"), new.kind
-        history.entries.append(
-            HistoryEntry(
-                c.sha,
-                c.author,
-                c.email,
-                c.date,
-                c.subject,
-                action,
-                kind,
-                old.file if old else None,
-                new.file if new else None,
-                changes,
-                old.status(as_of) if old else None,
-                new.status(as_of) if new else None,
-            )
-        )
+        history.entries.append(HistoryEntry(
+            c.sha, c.author, c.email, c.date, c.subject, action, kind,
+            old.file if old else None, new.file if new else None, changes,
+            old.status(as_of) if old else None, new.status(as_of) if new else None,
+        ))
     return history
 
 

@@ -74,9 +74,8 @@ def diff_text(diff: LedgerDiff) -> str:
         status = f"  [{r.status}]" if r.status else ""
         lines.append(f"+ {KIND_SINGULAR[r.kind]} {r.id}  {r.file}{status}")
     for r in diff.removed:
-        lines.append(
-            f"- {KIND_SINGULAR[r.kind]} {r.id}  {r.file}  DELETED (records are never deleted)"
-        )
+        lines.append(f"- {KIND_SINGULAR[r.kind]} {r.id}  {r.file}  DELETED (records are never "
+                     "deleted)")
     for c in diff.changed:
         status = f"  [{c.status_from} → {c.status_to}]" if c.status_changed else ""
         where = c.file_to if c.file_from == c.file_to else f"{c.file_from} → {c.file_to}"
@@ -123,34 +122,25 @@ def diff_markdown(diff: LedgerDiff) -> str:
             "| kind | id | file | last status |",
             "|---|---|---|---|",
         ]
-        out += [
-            f"| {KIND_SINGULAR[r.kind]} | **{_cell(r.id)}** | {_cell(r.file)} | {r.status or '—'} |"
-            for r in diff.removed
-        ]
+        out += [f"| {KIND_SINGULAR[r.kind]} | **{_cell(r.id)}** | {_cell(r.file)} | "
+                f"{r.status or '—'} |" for r in diff.removed]
     if diff.added:
         out += ["", "#### Added", "", "| kind | id | file | status |", "|---|---|---|---|"]
-        out += [
-            f"| {KIND_SINGULAR[r.kind]} | {_cell(r.id)} | {_cell(r.file)} | {r.status or '—'} |"
-            for r in diff.added
-        ]
+        out += [f"| {KIND_SINGULAR[r.kind]} | {_cell(r.id)} | {_cell(r.file)} | "
+                f"{r.status or '—'} |" for r in diff.added]
     if diff.changed:
         out += ["", "#### Changed", "", "| kind | id | status | fields |", "|---|---|---|---|"]
         for c in diff.changed:
-            status = (
-                f"{c.status_from} → **{c.status_to}**" if c.status_changed else (c.status_to or "—")
-            )
-            out.append(
-                f"| {KIND_SINGULAR[c.kind]} | {_cell(c.id)} | {status} | "
-                f"{_cell(', '.join(c.fields))} |"
-            )
+            status = f"{c.status_from} → **{c.status_to}**" if c.status_changed else (
+                c.status_to or "—")
+            out.append(f"| {KIND_SINGULAR[c.kind]} | {_cell(c.id)} | {status} | "
+                       f"{_cell(', '.join(c.fields))} |")
         out += ["", "<details><summary>Field changes (old → new)</summary>", ""]
         out += ["| id | field | old | new |", "|---|---|---|---|"]
         for c in diff.changed:
             for ch in c.changes:
-                out.append(
-                    f"| {_cell(c.id)} | {ch.field} | {_cell(value_text(ch.old))} | "
-                    f"{_cell(value_text(ch.new))} |"
-                )
+                out.append(f"| {_cell(c.id)} | {ch.field} | {_cell(value_text(ch.old))} | "
+                           f"{_cell(value_text(ch.new))} |")
         out += ["", "</details>"]
     if diff.moved:
         out += ["", f"{len(diff.moved)} record(s) moved to another file without changes."]

@@ -89,14 +89,8 @@ def snap_record(rec: RawRecord) -> SnapRecord | None:
     if model is not None:
         fields = canonical_fields(model)
     else:
-        norm = normalise(
-            _fallback_model(rec),
-            rec.data,
-            file=rec.file,
-            index=rec.index,
-            record_id=rid,
-            csv=rec.key_columns is not None,
-        )
+        norm = normalise(_fallback_model(rec), rec.data, file=rec.file, index=rec.index,
+                         record_id=rid, csv=rec.key_columns is not None)
         fields = {str(k): _json(v) for k, v in norm.data.items()}
         written = norm.written
     return SnapRecord(rec.kind, rid, rec.file, rec.index, rec.line, fields, model, written)

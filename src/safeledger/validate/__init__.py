@@ -23,7 +23,15 @@ from safeledger.validate.keys import CanonicalPaths
 from safeledger.validate.ledger import Ledger, RecordRef
 from safeledger.validate.records import record_id, validate_record
 
-__all__ = ["Ledger", "RecordRef", "Shard", "combine_shards", "validate_ledger", "validate_shard"]
+__all__ = [
+    "Ledger",
+    "RecordRef",
+    "Shard",
+    "combine_shards",
+    "fill_enterprise_defaults",
+    "validate_ledger",
+    "validate_shard",
+]
 
 
 def _per_kind() -> dict[str, list[Any]]:
@@ -166,7 +174,7 @@ def _combine_shards(
     ledger.enterprises = [loc.record for loc in located["enterprises"]]  # type: ignore[misc]
     ledger.hazards = [loc.record for loc in located["hazards"]]  # type: ignore[misc]
     ledger.activities = [loc.record for loc in located["activities"]]  # type: ignore[misc]
-    _fill_enterprise_defaults(ledger.hazards, ledger.enterprises)
+    fill_enterprise_defaults(ledger.hazards, ledger.enterprises)
     for kind, records in located.items():
         sources = ledger.sources
         for loc in records:
@@ -174,7 +182,7 @@ def _combine_shards(
     return ledger, diags
 
 
-def _fill_enterprise_defaults(hazards: list[Hazard], enterprises: list[Enterprise]) -> None:
+def fill_enterprise_defaults(hazards: list[Hazard], enterprises: list[Enterprise]) -> None:
     """A hazard without community or domain takes its enterprise's (the first enterprise
     of that id).  The instances were made a moment ago by this validation and are not
     shared yet, so they are filled in place: much cheaper than model_copy at 100k."""
