@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import marshal
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -26,6 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from safeledger._forked import Forked
 from safeledger._gc import no_cycle_collection
 from safeledger.cache import ProbedEvidence
 from safeledger.diagnostics import Anchor, Diagnostic
@@ -157,7 +157,7 @@ def _check_sharded(
     task = partial(
         _worker, root, theirs, config, enterprise_ids, today, set(evidence), as_of, compliance
     )
-    with _Forked(task) as pending:
+    with Forked(task) as pending:
         shard = _read_and_validate(root, raw, ours, config, today, evidence, progress)
         # What needs only this part is done while the worker is still busy.
         located = shard.located
@@ -249,7 +249,7 @@ def _load_sharded(
         evidence = rules.list_evidence(root)
     raw, ours, enterprise_ids = _read_enterprises(root, head, entries, theirs)
     task = partial(_load_worker, root, theirs, config, enterprise_ids, today, set(evidence))
-    with _Forked(task) as pending:
+    with Forked(task) as pending:
         shard = _read_and_validate(root, raw, ours, config, today, evidence, progress)
         # What needs only this part is done while the worker is still busy.
         located = shard.located
@@ -376,44 +376,6 @@ def _valid(hazards: list[rules.Located]) -> list[_Valid]:
         )
         for loc in hazards
     ]
-
-
-class _Forked:
-    """``task()`` run in a forked child that sends its result back through a pipe and
-    leaves at once (``os._exit``): tearing down a heap of ~1M objects would cost the
-    caller half a second of waiting.  ``result()`` is None when the child failed."""
-
-    def __init__(self, task: Callable[[], Any]) -> None:
-        self.task = task
-
-    def __enter__(self) -> _Forked:
-        context = multiprocessing.get_context("fork")
-        self.receiver, sender = context.Pipe(duplex=False)
-        self.process = context.Process(target=self._run, args=(sender,), daemon=True)
-        self.process.start()
-        sender.close()
-        return self
-
-    def _run(self, sender: Any) -> None:
-        try:
-            answer = self.task()
-        except BaseException:
-            answer = None
-        try:
-            sender.send(answer)
-            sender.close()
-        finally:
-            os._exit(0)
-
-    def result(self) -> Any:
-        try:
-            return self.receiver.recv()
-        except (EOFError, OSError):
-            return None
-
-    def __exit__(self, *exc: object) -> None:
-        self.receiver.close()
-        self.process.join()
 
 
 def _duplicate_hazards(ours: list[rules.Located], theirs: list[_Valid]) -> list[Diagnostic]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,32 @@ def test_load_ledger_restores_the_collector_and_freezes_on_request(tmp_path: Pat
     finally:
         gc.unfreeze()
     assert again.ledger == plain.ledger and again.diagnostics == plain.diagnostics
+
+
+@pytest.mark.parametrize("community", [None, "和平社区"])
+def test_two_process_json_is_the_same_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, community: str | None
+) -> None:
+    """A big ledger's duties are laid out in a forked child (status_json_of): the text
+    is the one of status_json_chunks, filters included, and so if the child fails."""
+    from safeledger.api import load_ledger
+    from safeledger.evaluate.status import StatusFilters, status_report
+    from tests.cli.test_status import write_ledger
+
+    ledger = load_ledger(write_ledger(tmp_path / "ledger"), today=dt.date(2025, 6, 30)).ledger
+    filters = StatusFilters.parse(ledger, communities=[community] if community else [])
+    as_of = dt.date(2025, 6, 30)
+    expected = "".join(status_json_chunks(status_report(ledger, as_of, filters)))
+    assert json.loads(expected)["duties"], "the duties part is really there"
+    monkeypatch.setattr(status_cmd, "PARALLEL_JSON_RECORDS", 0)
+    monkeypatch.setattr(status_cmd, "_CHUNK", 1)
+    assert "".join(status_cmd.status_json_of(ledger, as_of, filters)) == expected
+
+    def broken(*_args: object) -> str:
+        if os.getpid() != parent:
+            raise MemoryError("the child ran out of memory")
+        return original(*_args)  # type: ignore[arg-type]
+
+    parent, original = os.getpid(), status_cmd._duties_part
+    monkeypatch.setattr(status_cmd, "_duties_part", broken)
+    assert "".join(status_cmd.status_json_of(ledger, as_of, filters)) == expected

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
 
 import typer
 
-from safeledger.cli import check, edit, init, review, schema, status, transfer
+from safeledger.cli import check, common, edit, init, review, schema, status, transfer
 from safeledger.cli import report as report_cmd
 
 app = typer.Typer(
@@ -24,9 +25,16 @@ for module in (check, status, report_cmd, review, transfer, edit, init, schema):
 
 def main() -> None:
     """Run the app; an unexpected exception is a message, never a traceback
-    (set SAFELEDGER_DEBUG=1 to see one)."""
+    (set SAFELEDGER_DEBUG=1 to see one).  The process ends with ``os._exit`` once the
+    output is flushed: freeing a big ledger object by object would only delay the exit
+    (common.hold_until_exit)."""
+    common.start_holding()
     try:
         app()
+    except SystemExit as done:
+        _exit(done.code)
+    except BrokenPipeError:  # the reader went away (| head): no message, like other tools
+        os._exit(1)
     except Exception as exc:  # the last line of defence; every known failure is handled
         if os.environ.get("SAFELEDGER_DEBUG"):
             raise
@@ -35,4 +43,22 @@ def main() -> None:
             "please report it with the input that caused it (SAFELEDGER_DEBUG=1: traceback)",
             file=sys.stderr,
         )
-        sys.exit(2)
+        _exit(2)
+    _exit(0)
+
+
+def _exit(code: object) -> NoReturn:
+    """``sys.exit(code)``'s status (a message for a non-number), without the teardown."""
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:
+        print(code, file=sys.stderr)
+        status = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (| head): nothing more to say
+            status = status or 1
+    os._exit(status)

@@ -14,7 +14,13 @@ import typer
 
 from safeledger.api import check_ledger
 from safeledger.cache import CheckCache
-from safeledger.cli.common import as_of_option, fail, ledger_root, stdout_console
+from safeledger.cli.common import (
+    as_of_option,
+    fail,
+    hold_until_exit,
+    ledger_root,
+    stdout_console,
+)
 from safeledger.cli.progress import stage_progress
 from safeledger.diagnostics import sort_diagnostics
 from safeledger.errors import SafeledgerError
@@ -139,6 +145,7 @@ def check(
             prefix = ledger_prefix(root)
     except SafeledgerError as err:
         raise fail(err) from None
+    hold_until_exit(result)
     if output_format is CheckFormat.json:
         text = render_json(result)
     elif output_format is CheckFormat.github:
@@ -153,6 +160,7 @@ def check(
         render_text(result, text_console(buffer))
         text = buffer.getvalue()
     sys.stdout.write(text)
+    hold_until_exit(text)
     if cache is not None and key is not None and stored_as is not None:
         cache.put_rendered(key[0], stored_as, text, result.exit_code)
     raise typer.Exit(result.exit_code)

@@ -14,7 +14,7 @@ import typer
 
 from safeledger._gc import no_cycle_collection
 from safeledger.api import load_validated
-from safeledger.cli.common import fail, ledger_root, stderr
+from safeledger.cli.common import fail, hold_until_exit, ledger_root, stderr
 from safeledger.errors import SafeledgerError, UsageError
 from safeledger.evaluate.periods import resolve_period
 
@@ -141,6 +141,7 @@ def report(
                 "with errors are left out of the report (run `safeledger check`)",
                 markup=True,
             )
+        hold_until_exit(loaded)
         report_kind = kind.value if kind else None
         source = git_source(root)
         charts = None if cache is None else cache.directory / "charts"

@@ -48,6 +48,7 @@ __all__ = [
     "latest_verification",
     "open_past_deadline",
     "status_counts",
+    "status_duties",
     "status_report",
     "status_table",
     "verifications",
@@ -513,7 +514,16 @@ def status_report(
     [1 January of as_of's year, as_of] and follow only the enterprise, community and
     domain filters (an enterprise's community/domain)."""
     filters = filters or StatusFilters()
-    rows = status_table(ledger, as_of, filters)
+    return StatusReport(
+        as_of, status_table(ledger, as_of, filters), status_duties(ledger, as_of, filters)
+    )
+
+
+def status_duties(
+    ledger: Ledger, as_of: dt.date, filters: StatusFilters | None = None
+) -> list[DutyResult]:
+    """The duties part of :func:`status_report`."""
+    filters = filters or StatusFilters()
     duties = duties_as_of(ledger, as_of)
     if filters.enterprises or filters.communities or filters.domains:
         places = {e.id: (e.community, e.domain) for e in ledger.enterprises}
@@ -522,4 +532,4 @@ def status_report(
             for d in duties
             if filters.match_enterprise(d.enterprise, *places.get(d.enterprise, (None, None)))
         ]
-    return StatusReport(as_of, rows, duties)
+    return duties

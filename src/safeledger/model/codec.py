@@ -20,11 +20,12 @@ trip on every model and on random records."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from enum import Enum
 from itertools import repeat
-from operator import itemgetter
+from operator import itemgetter, setitem
 from typing import Any
 
 from pydantic import BaseModel
@@ -187,8 +188,14 @@ class RecordCodec:
         for number, table, sets, columns in groups:
             cls = self.models[number]
             names = self._names[number]
-            rows = zip(*map(self._decode_column, columns), strict=True)
-            dicts = map(dict, map(zip, repeat(names), rows))
+            # Each record's __dict__: copies of one dict with every key in order, then
+            # filled a column at a time by C-level passes (twice as fast as dict(zip())).
+            count = len(sets)
+            dicts = list(map(dict.copy, repeat(dict.fromkeys(names), count)))
+            for name, column in zip(names, map(self._decode_column, columns), strict=True):
+                if len(column) != count:
+                    raise CodecError("columns of different lengths")
+                _consume(map(setitem, dicts, repeat(name), column))
             known = [frozenset(fields) for fields in table]
             made = []
             new = cls.__new__
@@ -247,6 +254,7 @@ class RecordCodec:
 
 _from_ordinal = dt.date.fromordinal
 _setattr = object.__setattr__
+_consume: Callable[[Iterable[Any]], None] = deque(maxlen=0).extend  # runs an iterator out
 
 # The slots' own setters (half the cost of object.__setattr__).
 _set_fields_set = vars(BaseModel)["__pydantic_fields_set__"].__set__
