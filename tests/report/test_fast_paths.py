@@ -191,3 +191,53 @@ def test_report_chunks_refuse_what_render_report_refuses(tmp_path: Path) -> None
     for options in ({"kind": "weekly"}, {"template": "mine"}):
         with pytest.raises(UsageError):
             list(report_chunks(ledger, Q2, fmt="json", **options))
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "ledgers" / "tongxin"
+
+
+@pytest.mark.parametrize(
+    ("kind", "span"),
+    [("quarterly", Q2), ("annual", None), ("tracking", Q2), ("ledger", Q2)],
+)
+def test_small_sections_made_in_a_child_are_the_same(
+    monkeypatch: pytest.MonkeyPatch, kind: str, span: Any
+) -> None:
+    """A big ledger's small sections (breakdowns, comparison, duty gaps…) are made in a
+    forked child (context._side_sections): the same context and the same bytes in every
+    format, and the same when the child fails."""
+    from safeledger.api import load_ledger
+    from safeledger.evaluate.periods import year
+    from safeledger.report import context as context_mod
+
+    ledger = load_ledger(EXAMPLE, today=dt.date(2026, 11, 23)).ledger
+    span = span or year(2025)
+    expected_context = build_context(ledger, span, kind=kind)
+    expected = {fmt: render_report(ledger, span, kind=kind, fmt=fmt) for fmt in ("md", "json")}
+    assert expected_context["breakdowns"] and expected_context["duty_gaps"] is not None
+    monkeypatch.setattr(context_mod, "PARALLEL_HAZARDS", 0)
+    assert build_context(ledger, span, kind=kind) == expected_context
+    for fmt, data in expected.items():
+        assert render_report(ledger, span, kind=kind, fmt=fmt) == data
+
+    def broken() -> dict[str, Any]:
+        raise MemoryError("the child ran out of memory")
+
+    monkeypatch.setattr(context_mod, "Forked", lambda _make: _Failing(broken))
+    assert build_context(ledger, span, kind=kind) == expected_context
+
+
+class _Failing:
+    """A Forked whose child failed (its answer is None)."""
+
+    def __init__(self, task: Any) -> None:
+        self.task = task
+
+    def __enter__(self) -> _Failing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def result(self) -> None:
+        return None
