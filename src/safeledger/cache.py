@@ -257,10 +257,11 @@ class CheckCache:
             with open(self._loaded_path(key), "rb") as f:
                 head = json.loads(f.readline())
                 body = f.read()
-            if (head["format"], head["version"], head["key"]) != (
+            if (head["format"], head["version"], head["key"], head["codec"]) != (
                 CACHE_FORMAT,
                 __version__,
                 key,
+                RECORD_CODEC.fingerprint,
             ) or len(body) != head["bytes"]:
                 return None
             for path, answer in head["probes"]:
@@ -310,6 +311,7 @@ class CheckCache:
                 "format": CACHE_FORMAT,
                 "version": __version__,
                 "key": key,
+                "codec": RECORD_CODEC.fingerprint,
                 "probes": [[p, evidence_problem(p, root, set())] for p in sorted(probed)],
                 "bytes": len(body),
             }

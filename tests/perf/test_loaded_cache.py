@@ -138,6 +138,8 @@ def test_corrupt_or_foreign_entry_is_a_miss(ledger: Path, tmp_path: Path) -> Non
         head + b"\n" + b"\x00" * len(body),  # the right size, not marshal
         json.dumps({**meta, "key": "0" * 64}).encode() + b"\n" + body,
         json.dumps({**meta, "version": "0.0.0-other"}).encode() + b"\n" + body,
+        # written by a codec with other models (safeledger changed, same version)
+        json.dumps({**meta, "codec": "0" * 16}).encode() + b"\n" + body,
     ]
     for bad in bad_entries:
         entry.write_bytes(bad)

@@ -20,6 +20,7 @@ trip on every model and on random records."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
@@ -67,6 +68,14 @@ class RecordCodec:
         # enum number -> value -> member (members are looked up by value, not by name)
         self._members = [{m.value: m for m in cls} for cls in self.enums]
         self._fields_sets: dict[tuple[str, ...], frozenset[str]] = {}
+        # What the encoded form depends on: an entry written by a codec with other
+        # models, fields or enum values (safeledger changed, same version) is not read.
+        pairs = zip(self.models, self._names, strict=True)
+        shape = [
+            *((cls.__module__, cls.__qualname__, names) for cls, names in pairs),
+            *((cls.__qualname__, [m.value for m in cls]) for cls in self.enums),
+        ]
+        self.fingerprint = hashlib.sha256(repr(shape).encode("utf-8")).hexdigest()[:16]
 
     # --- encoding -------------------------------------------------------------------
 
