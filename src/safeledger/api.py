@@ -170,6 +170,11 @@ def _in_background(task: Callable[[], None]) -> bool:
     if pid == 0:  # the child
         try:
             os.setsid()  # not killed with the terminal's process group (Ctrl-C)
+            # Let go of the command's standard streams: a reader of its output (`| jq`,
+            # a test capturing it) waits for every writer to close them.
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(devnull, fd)
             task()
         finally:
             os._exit(0)

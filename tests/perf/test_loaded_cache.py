@@ -216,3 +216,22 @@ def test_cli_status_and_report_use_the_cache_and_no_cache_skips_it(
                 plain.stderr,
             )
         assert len(list((tmp_path / "c" / "loaded").glob("*.bin"))) == 1
+
+
+def test_the_background_store_does_not_hold_the_output_open(tmp_path: Path) -> None:
+    """A reader of the command's output (`status … | jq`) gets its end of file when the
+    command ends, not when the background store does."""
+    import subprocess
+
+    code = (
+        "import time\n"
+        "from safeledger.api import _in_background\n"
+        "_in_background(lambda: time.sleep(20))\n"
+        "print('done', flush=True)\n"
+    )
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert proc.stdout == "done\n"
+    assert time.monotonic() - started < 15, "waited for the background child"
