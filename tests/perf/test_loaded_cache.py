@@ -226,7 +226,7 @@ def test_the_background_store_does_not_hold_the_output_open(tmp_path: Path) -> N
     code = (
         "import time\n"
         "from safeledger.api import _in_background\n"
-        "_in_background(lambda: time.sleep(20))\n"
+        "_in_background(lambda: time.sleep(10))\n"
         "print('done', flush=True)\n"
     )
     started = time.monotonic()
@@ -234,4 +234,4 @@ def test_the_background_store_does_not_hold_the_output_open(tmp_path: Path) -> N
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
     assert proc.stdout == "done\n"
-    assert time.monotonic() - started < 15, "waited for the background child"
+    assert time.monotonic() - started < 8, "waited for the background child"
