@@ -36,7 +36,14 @@ from safeledger.read import locate
 from safeledger.read.ledger import add_file, read_head
 from safeledger.read.pool import Entry, read_files
 from safeledger.read.raw import RECORD_KINDS, RawLedger
-from safeledger.validate import Ledger, Shard, fill_enterprise_defaults, rules, validate_shard
+from safeledger.validate import (
+    Ledger,
+    Shard,
+    fill_enterprise_defaults,
+    ledger_of,
+    rules,
+    validate_shard,
+)
 from safeledger.validate.config import validate_config
 from safeledger.validate.ledger import RecordRef
 from safeledger.validate.records import record_id
@@ -142,54 +149,38 @@ def _check_sharded(
     workers: int | None,
     progress: Progress | None,
 ) -> ShardedCheck | None:
-    head, entries = read_head(root)
-    if not worth_sharding(sum(e[2] for e in entries), workers):
+    plan = _plan(root, workers, evidence, 0.5)
+    if plan is None:
         return None
-    config, diags, usable = validate_config(head.config)
-    if not usable:
-        return None
-    theirs = _worker_share(entries)
-    if not theirs:
-        return None
-    if evidence is None:
-        evidence = rules.list_evidence(root)
-    raw, ours, enterprise_ids = _read_enterprises(root, head, entries, theirs)
+    config = plan.config
     task = partial(
-        _worker, root, theirs, config, enterprise_ids, today, set(evidence), as_of, compliance
+        _worker,
+        root,
+        plan.theirs,
+        config,
+        plan.enterprise_ids,
+        today,
+        set(plan.evidence),
+        as_of,
+        compliance,
     )
     with Forked(task) as pending:
-        shard = _read_and_validate(root, raw, ours, config, today, evidence, progress)
+        shard, diags = _parent_part(plan, today, progress)
         # What needs only this part is done while the worker is still busy.
-        located = shard.located
-        diags += shard.diagnostics
-        for kind in ("enterprises", "activities"):
-            diags.extend(rules.duplicate_ids(kind, located[kind]))
-        ledger = Ledger(root=root, config=config)
-        ledger.enterprises = [loc.record for loc in located["enterprises"]]  # type: ignore[misc]
-        ledger.hazards = [loc.record for loc in located["hazards"]]  # type: ignore[misc]
-        ledger.activities = [loc.record for loc in located["activities"]]  # type: ignore[misc]
-        for kind, found in located.items():
-            for loc in found:
-                ledger.sources.setdefault((kind, loc.record.id), loc.ref)  # type: ignore[attr-defined]
+        ledger = ledger_of(config, root, shard.located)
         if compliance:
             diags += compliance_diagnostics(ledger, as_of)
-        diags = locate(root, [*raw.diagnostics, *diags], records=raw.records)
+        diags = locate(root, [*plan.raw.diagnostics, *diags], records=plan.raw.records)
         worker = pending.result()
     if worker is None:
         return None  # the worker failed: the caller checks in one process
 
-    if hasattr(evidence, "misses"):
-        evidence.misses |= worker.misses  # the cache re-probes these on a hit
-    # The rules that need both parts.
-    both = _duplicate_hazards(located["hazards"], worker.valid)
-    hazard_ids = {i for i in (*shard.ids["hazards"], *worker.ids) if i is not None}
-    both.extend(
-        rules.references(located["hazards"], located["activities"], enterprise_ids, hazard_ids)
-    )
+    _remember_misses(plan.evidence, worker.misses)  # the cache re-probes these on a hit
+    both = _rules_over_both_parts(plan, shard, worker.ids, worker.valid)
     keep, moved = _placed_as_in_one_process(worker.diagnostics, ledger.sources)
-    diags += locate(root, [*both, *moved], records=raw.records)
+    diags += locate(root, [*both, *moved], records=plan.raw.records)
     counts: dict[str, int] = {kind: 0 for kind in RECORD_KINDS}
-    for rec in raw.records:
+    for rec in plan.raw.records:
         counts[rec.kind] += 1
     counts["hazards"] += len(worker.ids)
     return ShardedCheck([*diags, *keep], counts)
@@ -236,44 +227,29 @@ def _load_sharded(
     workers: int | None,
     progress: Progress | None,
 ) -> ShardedLoad | None:
-    head, entries = read_head(root)
-    if not worth_sharding(sum(e[2] for e in entries), workers):
+    plan = _plan(root, workers, evidence, LOAD_WORKER_SHARE)
+    if plan is None:
         return None
-    config, diags, usable = validate_config(head.config)
-    if not usable:
-        return None
-    theirs = _worker_share(entries, LOAD_WORKER_SHARE)
-    if not theirs:
-        return None
-    if evidence is None:
-        evidence = rules.list_evidence(root)
-    raw, ours, enterprise_ids = _read_enterprises(root, head, entries, theirs)
-    task = partial(_load_worker, root, theirs, config, enterprise_ids, today, set(evidence))
+    config, raw = plan.config, plan.raw
+    task = partial(
+        _load_worker, root, plan.theirs, config, plan.enterprise_ids, today, set(plan.evidence)
+    )
     with Forked(task) as pending:
-        shard = _read_and_validate(root, raw, ours, config, today, evidence, progress)
+        shard, diags = _parent_part(plan, today, progress)
         # What needs only this part is done while the worker is still busy.
-        located = shard.located
-        diags += shard.diagnostics
-        for kind in ("enterprises", "activities"):
-            diags.extend(rules.duplicate_ids(kind, located[kind]))
         diags = locate(root, [*raw.diagnostics, *diags], records=raw.records)
         sent = pending.result()
     if sent is None:
         return None
     worker = _LoadWorkerResult(*marshal.loads(sent))
-    if hasattr(evidence, "misses"):
-        evidence.misses |= worker.misses
-    # The rules that need both parts.
-    both = _duplicate_hazards(located["hazards"], worker.valid)
-    hazard_ids = {i for i in (*shard.ids["hazards"], *worker.ids) if i is not None}
-    both.extend(
-        rules.references(located["hazards"], located["activities"], enterprise_ids, hazard_ids)
-    )
+    _remember_misses(plan.evidence, worker.misses)
+    both = _rules_over_both_parts(plan, shard, worker.ids, worker.valid)
     diags += locate(root, both, records=raw.records)
     diags += map(_unpack, worker.diagnostics)
 
     # The ledger as combine_shards makes it: records in reading order (the worker's
     # files are the last ones), sources the first record of each id.
+    located = shard.located
     ledger = Ledger(root=root, config=config)
     ledger.enterprises = [loc.record for loc in located["enterprises"]]  # type: ignore[misc]
     theirs_hazards = RECORD_CODEC.decode_all(worker.hazards)
@@ -292,11 +268,36 @@ def _load_sharded(
     return ShardedLoad(ledger, diags, len(raw.records) + len(worker.ids))
 
 
-def _read_enterprises(
-    root: Path, head: RawLedger, entries: Sequence[Entry], theirs: Sequence[Entry]
-) -> tuple[RawLedger, list[Entry], set[str]]:
-    """The parent's start: the enterprise files read (the worker is forked knowing every
-    enterprise id), and the other files of the parent's share."""
+@dataclass(slots=True)
+class _Plan:
+    """How a ledger is cut between the parent and the worker, and what the parent has
+    read before forking: the enterprise files (so the worker knows every enterprise id)."""
+
+    config: Config
+    config_diagnostics: list[Diagnostic]
+    evidence: set[str]  # the files under evidence/
+    theirs: list[Entry]  # the worker's files
+    ours: list[Entry]  # the parent's files, other than the enterprise files
+    raw: RawLedger  # the parent's records so far: the enterprise files
+    enterprise_ids: set[str]
+
+
+def _plan(
+    root: Path, workers: int | None, evidence: set[str] | None, fraction: float
+) -> _Plan | None:
+    """The cut for a worker taking ``fraction`` of the work, or None when the ledger is
+    too small for two processes to pay, or its config is unusable."""
+    head, entries = read_head(root)
+    if not worth_sharding(sum(e[2] for e in entries), workers):
+        return None
+    config, diags, usable = validate_config(head.config)
+    if not usable:
+        return None
+    theirs = _worker_share(entries, fraction)
+    if not theirs:
+        return None
+    if evidence is None:
+        evidence = rules.list_evidence(root)
     taken = {e[0] for e in theirs}
     enterprise_entries = [e for e in entries if e[1] == "enterprises"]
     ours = [e for e in entries if e[0] not in taken and e[1] != "enterprises"]
@@ -304,33 +305,77 @@ def _read_enterprises(
     for result in read_files(root, enterprise_entries, 1):
         add_file(raw, result)
     enterprise_ids = {i for i in map(record_id, raw.records) if i is not None}
-    return raw, ours, enterprise_ids
+    return _Plan(config, diags, evidence, theirs, ours, raw, enterprise_ids)
 
 
-def _read_and_validate(
-    root: Path,
-    raw: RawLedger,
-    ours: list[Entry],
-    config: Config,
-    today: dt.date,
-    evidence: set[str],
-    progress: Progress | None,
-) -> Shard:
-    """The parent's share, read into ``raw`` and validated (while the worker works)."""
+def _parent_part(
+    plan: _Plan, today: dt.date, progress: Progress | None
+) -> tuple[Shard, list[Diagnostic]]:
+    """The parent's share (while the worker works): read into ``plan.raw``, validated,
+    and the duplicate-id rule for the kinds only the parent reads.  The diagnostics
+    (config's first) are unlocated."""
+    root, raw, ours = plan.raw.root, plan.raw, plan.ours
     step = max(20, len(ours) // 50)
     for start in range(0, len(ours), step):
         for result in read_files(root, ours[start : start + step], 1):
             add_file(raw, result)
         if progress is not None:  # the parent's part stands for both
             progress("read", min(start + step, len(ours)), len(ours))
-    return validate_shard(
+    shard = validate_shard(
         raw.records,
-        config=config,
+        config=plan.config,
         root=root,
         today=today,
-        evidence=evidence,
+        evidence=plan.evidence,
         progress=None if progress is None else partial(progress, "validate"),
     )
+    diags = [*plan.config_diagnostics, *shard.diagnostics]
+    for kind in ("enterprises", "activities"):
+        diags.extend(rules.duplicate_ids(kind, shard.located[kind]))
+    return shard, diags
+
+
+def _rules_over_both_parts(
+    plan: _Plan, shard: Shard, worker_ids: list[str | None], worker_valid: list[_Valid]
+) -> list[Diagnostic]:
+    """Duplicate hazard ids across the parts, and references to hazards of either part
+    (unlocated)."""
+    located = shard.located
+    both = _duplicate_hazards(located["hazards"], worker_valid)
+    hazard_ids = {i for i in (*shard.ids["hazards"], *worker_ids) if i is not None}
+    both.extend(
+        rules.references(
+            located["hazards"], located["activities"], plan.enterprise_ids, hazard_ids
+        )
+    )
+    return both
+
+
+def _remember_misses(evidence: set[str], misses: set[str]) -> None:
+    """Evidence paths the worker looked up on disk, for the cache to look up again."""
+    if hasattr(evidence, "misses"):
+        evidence.misses |= misses
+
+
+def _worker_part(
+    root: Path,
+    entries: list[Entry],
+    config: Config,
+    enterprise_ids: set[str],
+    today: dt.date,
+    evidence: set[str],
+) -> tuple[RawLedger, Shard, list[Diagnostic], ProbedEvidence]:
+    """What both workers do first: read and validate their files, and the reference to
+    an enterprise (the worker knows every enterprise id).  Diagnostics unlocated."""
+    gc.disable()  # a short-lived process that builds many containers and no cycles
+    probed = ProbedEvidence(evidence)
+    raw = RawLedger(root=root, config=None)
+    for result in read_files(root, entries, 1):
+        add_file(raw, result)
+    shard = validate_shard(raw.records, config=config, root=root, today=today, evidence=probed)
+    diags = [*raw.diagnostics, *shard.diagnostics]
+    diags.extend(rules.references(shard.located["hazards"], [], enterprise_ids, set()))
+    return raw, shard, diags, probed
 
 
 def _load_worker(
@@ -343,15 +388,8 @@ def _load_worker(
 ) -> bytes:
     """The worker's part of :func:`load_sharded`: a :class:`_LoadWorkerResult`'s fields,
     marshalled (several times faster to send than pickled)."""
-    gc.disable()  # a short-lived process that builds many containers and no cycles
-    probed = ProbedEvidence(evidence)
-    raw = RawLedger(root=root, config=None)
-    for result in read_files(root, entries, 1):
-        add_file(raw, result)
-    shard = validate_shard(raw.records, config=config, root=root, today=today, evidence=probed)
+    raw, shard, diags, probed = _worker_part(root, entries, config, enterprise_ids, today, evidence)
     hazards = shard.located["hazards"]
-    diags = [*raw.diagnostics, *shard.diagnostics]
-    diags.extend(rules.references(hazards, [], enterprise_ids, set()))
     diags = locate(root, diags, records=raw.records)
     return marshal.dumps(
         (
@@ -471,21 +509,10 @@ def _worker(
     as_of: dt.date,
     compliance: bool,
 ) -> _WorkerResult:
-    gc.disable()  # a short-lived process that builds many containers and no cycles
-    probed = ProbedEvidence(evidence)
-    raw = RawLedger(root=root, config=None)
-    for result in read_files(root, entries, 1):
-        add_file(raw, result)
-    shard = validate_shard(raw.records, config=config, root=root, today=today, evidence=probed)
+    raw, shard, diags, probed = _worker_part(root, entries, config, enterprise_ids, today, evidence)
     hazards = shard.located["hazards"]
-    diags = [*raw.diagnostics, *shard.diagnostics]
-    diags.extend(rules.references(hazards, [], enterprise_ids, set()))
     if compliance:
-        part = Ledger(root=root, config=config)
-        part.hazards = [loc.record for loc in hazards]  # type: ignore[misc]
-        for loc in hazards:
-            part.sources.setdefault(("hazards", loc.record.id), loc.ref)  # type: ignore[attr-defined]
-        diags += compliance_diagnostics(part, as_of)
+        diags += compliance_diagnostics(ledger_of(config, root, {"hazards": hazards}), as_of)
     diags = locate(root, diags, records=raw.records)
     return _WorkerResult(
         list(map(_pack, diags)), shard.ids["hazards"], _valid(hazards), probed.misses

@@ -7,7 +7,7 @@ part, :func:`combine_shards` runs the rules that need every record."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ __all__ = [
     "Shard",
     "combine_shards",
     "fill_enterprise_defaults",
+    "ledger_of",
     "validate_ledger",
     "validate_shard",
 ]
@@ -159,7 +160,9 @@ def _combine_shards(
     config: Config, root: Path, shards: Sequence[Shard]
 ) -> tuple[Ledger, list[Diagnostic]]:
     diags = [d for shard in shards for d in shard.diagnostics]
-    located = {kind: [loc for s in shards for loc in s.located[kind]] for kind in RECORD_KINDS}
+    located: dict[str, list[rules.Located]] = {
+        kind: [loc for s in shards for loc in s.located[kind]] for kind in RECORD_KINDS
+    }
     for kind, records in located.items():
         diags.extend(rules.duplicate_ids(kind, records))
     # References count records that exist even if they are invalid: one broken hazard
@@ -170,16 +173,23 @@ def _combine_shards(
         rules.references(located["hazards"], located["activities"], enterprise_ids, hazard_ids)
     )
 
-    ledger = Ledger(root=root, config=config)
-    ledger.enterprises = [loc.record for loc in located["enterprises"]]  # type: ignore[misc]
-    ledger.hazards = [loc.record for loc in located["hazards"]]  # type: ignore[misc]
-    ledger.activities = [loc.record for loc in located["activities"]]  # type: ignore[misc]
+    ledger = ledger_of(config, root, located)
     fill_enterprise_defaults(ledger.hazards, ledger.enterprises)
+    return ledger, diags
+
+
+def ledger_of(config: Config, root: Path, located: Mapping[str, list[rules.Located]]) -> Ledger:
+    """The ledger of these validated records (kinds not given: none), in their order;
+    its sources are where the first record of each id is written."""
+    ledger = Ledger(root=root, config=config)
+    ledger.enterprises = [loc.record for loc in located.get("enterprises", ())]  # type: ignore[misc]
+    ledger.hazards = [loc.record for loc in located.get("hazards", ())]  # type: ignore[misc]
+    ledger.activities = [loc.record for loc in located.get("activities", ())]  # type: ignore[misc]
+    sources = ledger.sources
     for kind, records in located.items():
-        sources = ledger.sources
         for loc in records:
             sources.setdefault((kind, loc.record.id), loc.ref)  # type: ignore[attr-defined]
-    return ledger, diags
+    return ledger
 
 
 def fill_enterprise_defaults(hazards: list[Hazard], enterprises: list[Enterprise]) -> None:
