@@ -3,12 +3,10 @@ edits, renames, deletions, with a corrupt cache, and when evidence appears on di
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
 import shutil
-import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,27 +18,9 @@ from safeledger import cache as cache_module
 from safeledger.api import check_ledger
 from safeledger.cache import CheckCache, StatIndex
 from safeledger.cli.app import app
+from tests.perf.ledgers import AS_OF, TODAY, generate, hazard_files
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-import generate
-
-TODAY = dt.date(2026, 11, 23)
-AS_OF = dt.date(2026, 9, 30)
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("gen")
-    generate.generate(out, hazards_n=120, enterprises_n=15, activities_n=60, mistakes=0.1)
-    return out
-
-
-@pytest.fixture(params=["lists", "per-record"])
-def ledger(request: pytest.FixtureRequest, template: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "ledger"
-    shutil.copytree(template / request.param, root)
-    return root
 
 
 def run(root: Path, cache: CheckCache | None, **kw: object) -> dict[str, object]:
@@ -55,10 +35,6 @@ def same(root: Path, cache: CheckCache, **kw: object) -> dict[str, object]:
     assert run(root, cache, **kw) == plain  # fills the cache (or hits)
     assert run(root, cache, **kw) == plain  # certainly a hit
     return plain
-
-
-def hazard_files(root: Path) -> list[Path]:
-    return sorted((root / "hazards").rglob("*.yaml"))
 
 
 def test_hit_is_identical_and_fast_path_is_taken(ledger: Path, tmp_path: Path) -> None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -20,11 +18,7 @@ from safeledger.read import read_ledger
 from safeledger.read.ledger import discover
 from safeledger.read.raw import RawLedger
 from safeledger.validate import rules
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-import generate
-
-TODAY = dt.date(2026, 11, 23)
+from tests.perf.ledgers import TODAY, generate
 
 
 @pytest.fixture(scope="module")

@@ -24,28 +24,10 @@ from safeledger.cli.status import status_json_chunks
 from safeledger.evaluate.periods import resolve_period
 from safeledger.evaluate.status import status_report
 from safeledger.report import render_report
+from tests.perf.ledgers import AS_OF, TODAY, generate, hazard_files
 from tests.validate.test_fast import _same
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-import generate
-
-TODAY = dt.date(2026, 11, 23)
-AS_OF = dt.date(2026, 9, 30)
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("gen")
-    generate.generate(out, hazards_n=120, enterprises_n=15, activities_n=60, mistakes=0.1)
-    return out
-
-
-@pytest.fixture(params=["lists", "per-record"])
-def ledger(request: pytest.FixtureRequest, template: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "ledger"
-    shutil.copytree(template / request.param, root)
-    return root
 
 
 def answers(loaded: LoadedLedger) -> dict[str, Any]:
@@ -83,10 +65,6 @@ def same(root: Path, cache: CheckCache) -> dict[str, Any]:
         same_models(loaded, plain)
         assert answers(loaded) == expected
     return expected
-
-
-def hazard_files(root: Path) -> list[Path]:
-    return sorted((root / "hazards").rglob("*.yaml"))
 
 
 def test_hit_is_identical(ledger: Path, tmp_path: Path) -> None:

@@ -8,9 +8,7 @@ where they are written, and the same diagnostics."""
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,13 +16,8 @@ import pytest
 from safeledger.api import check_ledger, load_ledger, load_validated
 from safeledger.cache import ProbedEvidence
 from safeledger.sharded import check_sharded, load_sharded
+from tests.perf.ledgers import AS_OF, TODAY, generate, hazard_files
 from tests.perf.test_loaded_cache import same_models
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-import generate
-
-TODAY = dt.date(2026, 11, 23)
-AS_OF = dt.date(2026, 9, 30)
 
 
 @pytest.fixture(scope="module")
@@ -34,22 +27,11 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(params=["lists", "per-record"])
-def ledger(request: pytest.FixtureRequest, template: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "ledger"
-    shutil.copytree(template / request.param, root)
-    return root
-
-
-def _hazard_files(root: Path) -> list[Path]:
-    return sorted(p for p in (root / "hazards").rglob("*.yaml"))
-
-
 def _cross_the_cut(root: Path) -> None:
     """A hazard of the first file copied into the last one (a duplicate id across the
     two processes), and an inspection naming a hazard of the last file and one that
     does not exist."""
-    files = _hazard_files(root)
+    files = hazard_files(root)
     first, last = files[0], files[-1]
     text = first.read_text(encoding="utf-8")
     if text.startswith("- "):
@@ -57,7 +39,7 @@ def _cross_the_cut(root: Path) -> None:
         last.write_text(last.read_text(encoding="utf-8") + item, encoding="utf-8")
     else:
         shutil.copy(first, last.with_name("zz-copy.yaml"))
-    last_text = _hazard_files(root)[-1].read_text(encoding="utf-8")
+    last_text = hazard_files(root)[-1].read_text(encoding="utf-8")
     hazard_id = last_text.split("id: ", 1)[1].split("\n", 1)[0].strip()
     (root / "activities" / "zz-cut.yaml").write_text(
         "- id: A-CUT-1\n  kind: inspection\n  date: 2026-01-05\n  enterprise: E00001\n"

@@ -1,0 +1,39 @@
+"""Generated ledgers shared by the performance tests (benchmarks/generate.py): the dates
+they are judged at, a small ledger in both layouts as fixtures (``template`` is the
+generated folder, ``ledger`` a fresh copy of one layout per test; a test module may
+define its own ``template`` of another size), and a helper."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+import generate
+
+__all__ = ["AS_OF", "TODAY", "generate", "hazard_files", "ledger", "template"]
+
+TODAY = dt.date(2026, 11, 23)
+AS_OF = dt.date(2026, 9, 30)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("gen")
+    generate.generate(out, hazards_n=120, enterprises_n=15, activities_n=60, mistakes=0.1)
+    return out
+
+
+@pytest.fixture(params=["lists", "per-record"])
+def ledger(request: pytest.FixtureRequest, template: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "ledger"
+    shutil.copytree(template / request.param, root)
+    return root
+
+
+def hazard_files(root: Path) -> list[Path]:
+    return sorted((root / "hazards").rglob("*.yaml"))
