@@ -20,7 +20,7 @@ from safeledger.model import Level
 from safeledger.model.codec import RECORD_CODEC, CodecError
 from safeledger.model.records import Extension
 from safeledger.validate.records import validate_record
-from tests.validate.conftest import raw
+from tests.validate.conftest import HAZARD, raw
 from tests.validate.test_fast import _same, records
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "ledgers" / "tongxin"
@@ -108,17 +108,4 @@ def test_empty() -> None:
 
 
 def _hazard(**changes: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": "H-1",
-        "found_on": "2025-03-01",
-        "enterprise": "E001",
-        "location": "3号楼车库",
-        "category": "消防设施",
-        "level": "general",
-        "description": "灭火器过期",
-        "responsible": "李强",
-        "deadline": "2025-03-15",
-        "extensions": [{"to": "2025-04-01"}],
-    }
-    data.update(changes)
-    return data
+    return {**HAZARD, "extensions": [{"to": "2025-04-01"}], **changes}
