@@ -229,7 +229,7 @@ class CheckCache:
             text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
             write_atomic(path, text.encode("utf-8"))
             self._probes[key] = data["probes"]
-            self._prune(path.parent, keep=path)
+            _prune(path.parent, path, 32)  # the newest 32 results
         except Exception:
             return
 
@@ -254,19 +254,12 @@ class CheckCache:
         import marshal
 
         try:
-            with open(self._loaded_path(key), "rb") as f:
-                head = json.loads(f.readline())
-                body = f.read()
-            if (head["format"], head["version"], head["key"], head["codec"]) != (
-                CACHE_FORMAT,
-                __version__,
-                key,
-                RECORD_CODEC.fingerprint,
-            ) or len(body) != head["bytes"]:
+            found = _read_entry(
+                self._loaded_path(key), root, key=key, codec=RECORD_CODEC.fingerprint
+            )
+            if found is None:
                 return None
-            for path, answer in head["probes"]:
-                if evidence_problem(path, root, set()) != answer:
-                    return None
+            _, body = found
             config, enterprises, hazards, activities, sources, diags = marshal.loads(body)
             decode_all = RECORD_CODEC.decode_all
             ledger = Ledger(root, RECORD_CODEC.decode(config))  # type: ignore[arg-type]
@@ -290,8 +283,6 @@ class CheckCache:
         and so is a ledger the codec cannot write (nothing is stored)."""
         import marshal
 
-        from safeledger.fileio import write_atomic
-
         try:
             encode_all = RECORD_CODEC.encode_all
             body = marshal.dumps(
@@ -308,18 +299,12 @@ class CheckCache:
                 )
             )
             head = {
-                "format": CACHE_FORMAT,
-                "version": __version__,
                 "key": key,
                 "codec": RECORD_CODEC.fingerprint,
                 "probes": [[p, evidence_problem(p, root, set())] for p in sorted(probed)],
-                "bytes": len(body),
             }
-            path = self._loaded_path(key)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            line = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
-            write_atomic(path, line + body)
-            _prune(path.parent, path, 4, "*.bin")  # each is tens of MB for a big ledger
+            # each is tens of MB for a big ledger: keep 4
+            _write_entry(self._loaded_path(key), head, body, keep=4, pattern="*.bin")
         except Exception:
             return
 
@@ -331,19 +316,10 @@ class CheckCache:
         ``form`` (e.g. "json"), or None (a miss) on any doubt.  An unchanged ledger is
         answered without loading its diagnostics or rendering them again."""
         try:
-            with open(self._rendered_path(key, form), "rb") as f:
-                head = json.loads(f.readline())
-                body = f.read()
-            if (head["format"], head["version"], head["key"], head["form"]) != (
-                CACHE_FORMAT,
-                __version__,
-                key,
-                form,
-            ) or len(body) != head["bytes"]:
+            found = _read_entry(self._rendered_path(key, form), root, key=key, form=form)
+            if found is None:
                 return None
-            for path, answer in head["probes"]:
-                if evidence_problem(path, root, set()) != answer:
-                    return None
+            head, body = found
             exit_code = head["exit"]
             return body.decode("utf-8"), exit_code if type(exit_code) is int else 2
         except Exception:  # any failure is a miss
@@ -352,37 +328,52 @@ class CheckCache:
     def put_rendered(self, key: str, form: str, text: str, exit_code: int) -> None:
         """Store the output of the result ``key`` (which this instance stored or found:
         its probes are known); errors are ignored."""
-        from safeledger.fileio import write_atomic
-
         probes = self._probes.get(key)
         if probes is None:
             return
         try:
-            body = text.encode("utf-8")
-            head = {
-                "format": CACHE_FORMAT,
-                "version": __version__,
-                "key": key,
-                "form": form,
-                "exit": exit_code,
-                "probes": probes,
-                "bytes": len(body),
-            }
+            head = {"key": key, "form": form, "exit": exit_code, "probes": probes}
             path = self._rendered_path(key, form)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            line = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
-            write_atomic(path, line + body)
-            _prune(path.parent, path, 32)
+            _write_entry(path, head, text.encode("utf-8"), keep=32, pattern="*.json")
         except Exception:
             return
 
-    @staticmethod
-    def _prune(folder: Path, keep: Path, limit: int = 32) -> None:
-        """Keep the cache small: at most ``limit`` results, the newest ones."""
-        _prune(folder, keep, limit)
+
+def _read_entry(path: Path, root: Path, **expect: object) -> tuple[dict[str, Any], bytes] | None:
+    """An entry written by :func:`_write_entry` — a JSON head line, then its body — when
+    the head is of this cache format and safeledger version, has every ``expect`` value,
+    the body is whole, and the evidence paths it looked up give the same answers now;
+    else None.  A missing or unreadable file raises (the callers count it a miss)."""
+    with open(path, "rb") as f:
+        head = json.loads(f.readline())
+        body = f.read()
+    if (
+        head["format"] != CACHE_FORMAT
+        or head["version"] != __version__
+        or any(head[name] != value for name, value in expect.items())
+        or len(body) != head["bytes"]
+    ):
+        return None
+    for probed, answer in head["probes"]:
+        if evidence_problem(probed, root, set()) != answer:
+            return None
+    return head, body
+
+
+def _write_entry(path: Path, head: dict[str, Any], body: bytes, *, keep: int, pattern: str) -> None:
+    """Write ``head`` (with the format, version and body size) and ``body`` atomically,
+    then keep only the newest ``keep`` entries matching ``pattern`` in its folder."""
+    from safeledger.fileio import write_atomic
+
+    head = {"format": CACHE_FORMAT, "version": __version__, **head, "bytes": len(body)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+    write_atomic(path, line + body)
+    _prune(path.parent, path, keep, pattern)
 
 
 def _prune(folder: Path, keep: Path, limit: int, pattern: str = "*.json") -> None:
+    """Keep the cache small: at most ``limit`` entries of ``pattern``, the newest ones."""
     files = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in files[limit:]:
         if old != keep:
