@@ -50,6 +50,12 @@ class Forked:
         except (EOFError, OSError):
             return None
 
+    def answer(self) -> Any:
+        """The child's answer, or — when the child failed (None) — ``task()`` run here,
+        which gives the same answer or raises the error the child met."""
+        got = self.result()
+        return self.task() if got is None else got
+
     def __exit__(self, exc_type: object, *exc: object) -> None:
         self.receiver.close()
         if exc_type is not None:  # the answer will not be read: don't wait for it

@@ -44,3 +44,17 @@ def test_a_generator_closed_early_does_not_wait_for_the_child() -> None:
     assert next(gen) == "first"
     gen.close()  # GeneratorExit at the yield
     assert time.monotonic() - started < 20
+
+
+def test_answer_runs_the_task_here_when_the_child_failed() -> None:
+    parent = os.getpid()
+
+    def only_here() -> str:
+        if os.getpid() != parent:
+            raise MemoryError("the child ran out of memory")
+        return "made here"
+
+    with Forked(only_here) as pending:
+        assert pending.answer() == "made here"
+    with Forked(lambda: "made there") as pending:
+        assert pending.answer() == "made there"

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from safeledger._forked import Forked
 from safeledger.errors import UsageError
 from safeledger.evaluate.periods import quarter
 from safeledger.report import charts as charts_mod
@@ -220,15 +221,12 @@ def test_small_sections_made_in_a_child_are_the_same(
     for fmt, data in expected.items():
         assert render_report(ledger, span, kind=kind, fmt=fmt) == data
 
-    def broken() -> dict[str, Any]:
-        raise MemoryError("the child ran out of memory")
-
-    monkeypatch.setattr(context_mod, "Forked", lambda _make: _Failing(broken))
+    monkeypatch.setattr(context_mod, "Forked", _Failing)  # the child fails: made here
     assert build_context(ledger, span, kind=kind) == expected_context
 
 
 class _Failing:
-    """A Forked whose child failed (its answer is None)."""
+    """A Forked whose child failed (its result is None)."""
 
     def __init__(self, task: Any) -> None:
         self.task = task
@@ -241,3 +239,5 @@ class _Failing:
 
     def result(self) -> None:
         return None
+
+    answer = Forked.answer

@@ -341,8 +341,8 @@ def status_json_of(ledger: Ledger, as_of: dt.date, filters: StatusFilters) -> It
         with no_cycle_collection():
             rows = status_table(ledger, as_of, filters)
             yield from _hazard_chunks(as_of, rows)
-        text = pending.result()
-    yield text if type(text) is str else duties_part()  # the child failed: here, then
+        text = pending.answer()
+    yield text
     yield "\n}\n"
 
 

@@ -1128,12 +1128,7 @@ def _side_sections(
         yield make_all
         return
     with Forked(make_all) as pending:
-
-        def made() -> dict[str, Any]:
-            got = pending.result()
-            return got if type(got) is dict else make_all()
-
-        yield made
+        yield pending.answer
 
 
 def to_json(value: Any) -> Any:
