@@ -178,17 +178,11 @@ class RecordCodec:
             decode_value(v) if v.__class__ is tuple or v.__class__ is list else v
             for v in encoded[2:]
         ]
-        record = cls.__new__(cls)
-        # a frozen model refuses setattr
-        _setattr(record, "__dict__", dict(zip(self._names[number], values, strict=True)))
         fields_set = encoded[1]
         known = self._fields_sets.get(fields_set)
         if known is None:
             known = self._fields_sets[fields_set] = frozenset(fields_set)
-        _set_fields_set(record, set(known))
-        _set_extra(record, None)
-        _set_private(record, None)
-        return record
+        return _made(cls, dict(zip(self._names[number], values, strict=True)), known)
 
     def decode_all(self, encoded: tuple[Any, ...]) -> list[Any]:
         """The records of :meth:`encode_all`, in their order."""
@@ -206,16 +200,8 @@ class RecordCodec:
                     raise CodecError("columns of different lengths")
                 _consume(map(setitem, dicts, repeat(name), column))
             known = [frozenset(fields) for fields in table]
-            made = []
-            new = cls.__new__
-            for values, fields in zip(dicts, map(known.__getitem__, sets), strict=True):
-                record = new(cls)
-                _setattr(record, "__dict__", values)  # a frozen model refuses setattr
-                _set_fields_set(record, set(fields))
-                _set_extra(record, None)
-                _set_private(record, None)
-                made.append(record)
-            parts[number] = iter(made)
+            made = map(_made, repeat(cls), dicts, map(known.__getitem__, sets))
+            parts[number] = iter(list(made))
         if len(parts) == 1:
             return list(next(iter(parts.values())))
         return [next(parts[number]) for number in order]
@@ -264,6 +250,18 @@ class RecordCodec:
 _from_ordinal = dt.date.fromordinal
 _setattr = object.__setattr__
 _consume: Callable[[Iterable[Any]], None] = deque(maxlen=0).extend  # runs an iterator out
+
+
+def _made(cls: type[BaseModel], values: dict[str, Any], fields: frozenset[str]) -> BaseModel:
+    """The instance validation would have made from ``values`` (already validated), with
+    ``fields`` set; no validator runs."""
+    record = cls.__new__(cls)
+    _setattr(record, "__dict__", values)  # a frozen model refuses setattr
+    _set_fields_set(record, set(fields))
+    _set_extra(record, None)
+    _set_private(record, None)
+    return record
+
 
 # The slots' own setters (half the cost of object.__setattr__).
 _set_fields_set = vars(BaseModel)["__pydantic_fields_set__"].__set__
