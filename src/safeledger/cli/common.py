@@ -10,12 +10,26 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from safeledger.api import LoadedLedger, load_validated
+from safeledger.cache import CheckCache
 from safeledger.errors import SafeledgerError, UsageError
 from safeledger.evaluate.periods import parse_as_of
 from safeledger.model.dates import DateFormError, parse_date
 from safeledger.read import find_ledger_root
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+def load_for_output(
+    root: Path, today: dt.date, *, no_cache: bool
+) -> tuple[LoadedLedger, CheckCache | None]:
+    """The validated ledger for a command that lays it out once and exits (status,
+    report), and the cache it used (None with ``--no-cache``): taken from the cache of
+    loaded ledgers when unchanged, frozen for the collector, a big one stored in the
+    background."""
+    cache = None if no_cache else CheckCache.default()
+    loaded = load_validated(root, today=today, cache=cache, freeze=True, background=True)
+    return loaded, cache
+
 
 # Objects left for the end of the process (see hold_until_exit); None: nothing is held.
 _held: list[object] | None = None

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from safeledger._gc import no_cycle_collection
-from safeledger.api import load_validated
-from safeledger.cli.common import fail, hold_until_exit, ledger_root, stderr
+from safeledger.cli.common import fail, hold_until_exit, ledger_root, load_for_output, stderr
 from safeledger.errors import SafeledgerError, UsageError
 from safeledger.evaluate.periods import resolve_period
 
@@ -112,7 +111,6 @@ def report(
     """
     # Report libraries (Jinja2, matplotlib, python-docx, openpyxl) load only here, so the
     # other commands start fast.
-    from safeledger.cache import CheckCache
     from safeledger.report import BINARY_FORMATS, format_for_path, render_report, report_chunks
     from safeledger.report.reproducible import write_atomically
 
@@ -133,8 +131,7 @@ def report(
                 hint=f"e.g. safeledger report --quarter {span.label} -o report.{fmt}",
             )
         root = ledger_root(ledger)
-        cache = None if no_cache else CheckCache.default()
-        loaded = load_validated(root, today=today, cache=cache, freeze=True, background=True)
+        loaded, cache = load_for_output(root, today, no_cache=no_cache)
         if loaded.errors:
             stderr.print(
                 f"[yellow]warning:[/yellow] the ledger has {loaded.errors} error(s); records "

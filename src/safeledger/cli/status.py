@@ -23,14 +23,13 @@ from rich.table import Table
 
 from safeledger._forked import Forked
 from safeledger._gc import no_cycle_collection
-from safeledger.api import load_validated
-from safeledger.cache import CheckCache
 from safeledger.cells import guard
 from safeledger.cli.common import (
     as_of_option,
     fail,
     hold_until_exit,
     ledger_root,
+    load_for_output,
     stderr,
     stdout_console,
 )
@@ -420,8 +419,7 @@ def status(
         root = ledger_root(ledger)
         today = dt.date.today()
         day = as_of_option(as_of, today)
-        cache = None if no_cache else CheckCache.default()
-        loaded = load_validated(root, today=today, cache=cache, freeze=True, background=True)
+        loaded, _ = load_for_output(root, today, no_cache=no_cache)
         filters = StatusFilters.parse(
             loaded.ledger,
             statuses=statuses or (),
