@@ -15,7 +15,15 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import generate
 
-__all__ = ["AS_OF", "TODAY", "generate", "hazard_files", "ledger", "template"]
+__all__ = [
+    "AS_OF",
+    "TODAY",
+    "generate",
+    "hazard_files",
+    "ledger",
+    "ledger_with_plan_outside_evidence",
+    "template",
+]
 
 TODAY = dt.date(2026, 11, 23)
 AS_OF = dt.date(2026, 9, 30)
@@ -37,3 +45,17 @@ def ledger(request: pytest.FixtureRequest, template: Path, tmp_path: Path) -> Pa
 
 def hazard_files(root: Path) -> list[Path]:
     return sorted((root / "hazards").rglob("*.yaml"))
+
+
+def ledger_with_plan_outside_evidence(root: Path) -> Path:
+    """A small valid ledger whose first hazard names ``docs/plan.pdf`` (outside
+    evidence/, not there yet): a path the rules look up on disk."""
+    generate.generate(
+        root, hazards_n=5, enterprises_n=2, activities_n=0, layout="lists", mistakes=0
+    )
+    path = next((root / "hazards").rglob("*.yaml"))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("  responsible:", "  plan: docs/plan.pdf\n  responsible:", 1), encoding="utf-8"
+    )
+    return root

@@ -18,7 +18,12 @@ from safeledger import cache as cache_module
 from safeledger.api import check_ledger
 from safeledger.cache import CheckCache, StatIndex
 from safeledger.cli.app import app
-from tests.perf.ledgers import AS_OF, TODAY, generate, hazard_files
+from tests.perf.ledgers import (
+    AS_OF,
+    TODAY,
+    hazard_files,
+    ledger_with_plan_outside_evidence,
+)
 
 runner = CliRunner()
 
@@ -92,15 +97,7 @@ def test_corrupt_or_foreign_cache_is_a_miss(ledger: Path, tmp_path: Path) -> Non
 
 
 def test_evidence_outside_evidence_folder_is_looked_up_again(tmp_path: Path) -> None:
-    root = tmp_path / "l"
-    generate.generate(
-        root, hazards_n=5, enterprises_n=2, activities_n=0, layout="lists", mistakes=0
-    )
-    path = next((root / "hazards").rglob("*.yaml"))
-    text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.replace("  responsible:", "  plan: docs/plan.pdf\n  responsible:", 1), encoding="utf-8"
-    )
+    root = ledger_with_plan_outside_evidence(tmp_path / "l")
     cache = CheckCache(tmp_path / "cache")
     missing = same(root, cache)
     assert "does not exist" in json.dumps(missing, ensure_ascii=False)

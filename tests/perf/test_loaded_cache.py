@@ -24,7 +24,12 @@ from safeledger.cli.status import status_json_chunks
 from safeledger.evaluate.periods import resolve_period
 from safeledger.evaluate.status import status_report
 from safeledger.report import render_report
-from tests.perf.ledgers import AS_OF, TODAY, generate, hazard_files
+from tests.perf.ledgers import (
+    AS_OF,
+    TODAY,
+    hazard_files,
+    ledger_with_plan_outside_evidence,
+)
 from tests.validate.test_fast import _same
 
 runner = CliRunner()
@@ -134,15 +139,7 @@ def test_corrupt_or_foreign_entry_is_a_miss(ledger: Path, tmp_path: Path) -> Non
 
 
 def test_evidence_outside_evidence_folder_is_looked_up_again(tmp_path: Path) -> None:
-    root = tmp_path / "l"
-    generate.generate(
-        root, hazards_n=5, enterprises_n=2, activities_n=0, layout="lists", mistakes=0
-    )
-    path = next((root / "hazards").rglob("*.yaml"))
-    text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.replace("  responsible:", "  plan: docs/plan.pdf\n  responsible:", 1), encoding="utf-8"
-    )
+    root = ledger_with_plan_outside_evidence(tmp_path / "l")
     cache = CheckCache(tmp_path / "cache")
     missing = same(root, cache)
     assert missing["errors"] == 1
