@@ -45,16 +45,17 @@ from dataclasses import dataclass, field
 from itertools import chain
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from safeledger import __version__
 from safeledger.diagnostics import Diagnostic
 from safeledger.fileio import pending_batches
-from safeledger.model.codec import RECORD_CODEC
-from safeledger.read.ledger import discover_stats
+from safeledger.read.discover import discover_stats
+from safeledger.read.evidence import evidence_problem, list_evidence
 from safeledger.read.raw import CONFIG_FILE, RawLedger
-from safeledger.validate.ledger import Ledger, RecordRef
-from safeledger.validate.rules import evidence_problem, list_evidence
+
+if TYPE_CHECKING:  # the loaded-ledger entries import models only when used (start-up)
+    from safeledger.validate.ledger import Ledger
 
 __all__ = [
     "CACHE_ENV",
@@ -253,6 +254,9 @@ class CheckCache:
         then the marshal dump of the encoded parts."""
         import marshal
 
+        from safeledger.model.codec import RECORD_CODEC
+        from safeledger.validate.ledger import Ledger, RecordRef
+
         try:
             found = _read_entry(
                 self._loaded_path(key), root, key=key, codec=RECORD_CODEC.fingerprint
@@ -282,6 +286,8 @@ class CheckCache:
         """Store a loaded ledger (atomically); errors are ignored (the cache is optional),
         and so is a ledger the codec cannot write (nothing is stored)."""
         import marshal
+
+        from safeledger.model.codec import RECORD_CODEC
 
         try:
             encode_all = RECORD_CODEC.encode_all

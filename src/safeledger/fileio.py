@@ -31,10 +31,12 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
-
-from filelock import FileLock, Timeout
+from typing import TYPE_CHECKING
 
 from safeledger.errors import SafeledgerError
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 __all__ = [
     "DEFAULT_LOCK_TIMEOUT",
@@ -146,6 +148,8 @@ def ledger_lock(root: Path, timeout: float = DEFAULT_LOCK_TIMEOUT) -> Iterator[P
     Waits up to ``timeout`` seconds (0: do not wait) for another command to finish, then
     raises :class:`LockBusy` (a :class:`SafeledgerError`: exit status 2) naming the lock
     file.  The lock is re-entrant within one process.  Yields the lock file's path."""
+    from filelock import FileLock, Timeout  # only commands that write (start-up)
+
     lock_path = Path(root) / LOCK_FILE
     key = os.path.realpath(lock_path)
     lock = _LOCKS.get(key)

@@ -33,6 +33,7 @@ from safeledger.evaluate.compliance import compliance_diagnostics
 from safeledger.model import Config
 from safeledger.model.codec import RECORD_CODEC
 from safeledger.read import locate
+from safeledger.read.evidence import list_evidence
 from safeledger.read.ledger import add_file, read_head
 from safeledger.read.pool import Entry, read_files
 from safeledger.read.raw import RECORD_KINDS, RawLedger
@@ -297,7 +298,7 @@ def _plan(
     if not theirs:
         return None
     if evidence is None:
-        evidence = rules.list_evidence(root)
+        evidence = list_evidence(root)
     taken = {e[0] for e in theirs}
     enterprise_entries = [e for e in entries if e[1] == "enterprises"]
     ours = [e for e in entries if e[0] not in taken and e[1] != "enterprises"]

@@ -1,4 +1,4 @@
-"""``status --format json`` writes its rows through a template (cli.status.status_json_chunks):
+"""``status --format json`` writes its rows through a template (output.status.status_json_chunks):
 the same text as ``json.dumps(report.to_json(), ensure_ascii=False, indent=2)``."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safeledger.cli import status as status_cmd
-from safeledger.cli.status import status_json_chunks
 from safeledger.evaluate.duties import DutyResult
 from safeledger.evaluate.status import HazardRow, StatusReport, hazard_state
+from safeledger.output import status as status_out
+from safeledger.output.status import status_json_chunks
 from tests.evaluate.factories import hazard
 
 BASE = dt.date(2025, 1, 1)
@@ -81,7 +81,7 @@ def test_same_text_as_json_dumps(
 
 
 def test_rows_are_written_in_several_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(status_cmd, "_CHUNK", 2)
+    monkeypatch.setattr(status_out, "_CHUNK", 2)
     h = hazard(rectified_on="2025-04-02", verified_on="2025-04-05", verification="pass")
     state = hazard_state(h, BASE.replace(month=6))
     assert state is not None and state.flags == ("late",)
@@ -130,15 +130,15 @@ def test_two_process_json_is_the_same_text(
     as_of = dt.date(2025, 6, 30)
     expected = "".join(status_json_chunks(status_report(ledger, as_of, filters)))
     assert json.loads(expected)["duties"], "the duties part is really there"
-    monkeypatch.setattr(status_cmd, "PARALLEL_JSON_RECORDS", 0)
-    monkeypatch.setattr(status_cmd, "_CHUNK", 1)
-    assert "".join(status_cmd.status_json_of(ledger, as_of, filters)) == expected
+    monkeypatch.setattr(status_out, "PARALLEL_JSON_RECORDS", 0)
+    monkeypatch.setattr(status_out, "_CHUNK", 1)
+    assert "".join(status_out.status_json_of(ledger, as_of, filters)) == expected
 
     def broken(*_args: object) -> str:
         if os.getpid() != parent:
             raise MemoryError("the child ran out of memory")
         return original(*_args)  # type: ignore[arg-type]
 
-    parent, original = os.getpid(), status_cmd._duties_part
-    monkeypatch.setattr(status_cmd, "_duties_part", broken)
-    assert "".join(status_cmd.status_json_of(ledger, as_of, filters)) == expected
+    parent, original = os.getpid(), status_out._duties_part
+    monkeypatch.setattr(status_out, "_duties_part", broken)
+    assert "".join(status_out.status_json_of(ledger, as_of, filters)) == expected

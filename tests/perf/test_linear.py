@@ -15,7 +15,7 @@ from safeledger.api import check_ledger, load_ledger
 from safeledger.evaluate import compliance, duties
 from safeledger.output.diagnostics import pretty_json
 from safeledger.read import read_ledger
-from safeledger.read.ledger import discover
+from safeledger.read.discover import discover
 from safeledger.read.raw import RawLedger
 from safeledger.validate import rules
 from tests.perf.ledgers import TODAY, generate

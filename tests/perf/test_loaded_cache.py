@@ -20,9 +20,9 @@ from safeledger import api
 from safeledger.api import LoadedLedger, load_validated
 from safeledger.cache import CheckCache
 from safeledger.cli.app import app
-from safeledger.cli.status import status_json_chunks
 from safeledger.evaluate.periods import resolve_period
 from safeledger.evaluate.status import status_report
+from safeledger.output.status import status_json_chunks
 from safeledger.report import render_report
 from tests.perf.ledgers import (
     AS_OF,

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from safeledger.diagnostics import ERROR, Anchor, Diagnostic
 from safeledger.read import locate, read_ledger
-from safeledger.read.locate import _item_lines
+from safeledger.read.locator import _item_lines
 from safeledger.read.raw import RawRecord
 
 from .conftest import MakeLedger

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from safeledger.api import check_ledger, load_ledger
-from safeledger.validate.rules import evidence_problem, list_evidence
+from safeledger.read.evidence import evidence_problem, list_evidence
 
 TODAY = dt.date(2025, 6, 30)
 CONFIG = "organisation: 同心街道办事处\n"

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from safeledger.diagnostics import Diagnostic, sort_diagnostics
 from safeledger.read import read_ledger
+from safeledger.read.evidence import list_evidence
 from safeledger.read.raw import RawLedger
 from safeledger.validate import Ledger, combine_shards, validate_ledger, validate_shard
 from safeledger.validate.config import validate_config
-from safeledger.validate.rules import list_evidence
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import generate

@@ -12,7 +12,6 @@ from typing import Annotated
 
 import typer
 
-from safeledger.api import check_ledger
 from safeledger.cache import CheckCache
 from safeledger.cli.common import (
     as_of_option,
@@ -121,6 +120,8 @@ def check(
                     strict=strict,
                     compliance=not no_compliance,
                 )
+            from safeledger.api import check_ledger  # not needed for an answer replayed
+
             result = check_ledger(
                 root,
                 as_of=judged,

@@ -6,16 +6,19 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
-from safeledger.api import LoadedLedger, load_validated
 from safeledger.cache import CheckCache
 from safeledger.errors import SafeledgerError, UsageError
 from safeledger.evaluate.periods import parse_as_of
 from safeledger.model.dates import DateFormError, parse_date
 from safeledger.read import find_ledger_root
+
+if TYPE_CHECKING:
+    from safeledger.api import LoadedLedger
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -26,6 +29,8 @@ def load_for_output(
     report), and the cache it used (None with ``--no-cache``): taken from the cache of
     loaded ledgers when unchanged, frozen for the collector, a big one stored in the
     background."""
+    from safeledger.api import load_validated
+
     cache = None if no_cache else CheckCache.default()
     loaded = load_validated(root, today=today, cache=cache, freeze=True, background=True)
     return loaded, cache

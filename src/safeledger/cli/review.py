@@ -16,9 +16,6 @@ import typer
 from safeledger.cli.common import as_of_option, fail
 from safeledger.errors import SafeledgerError
 from safeledger.read import find_ledger_root
-from safeledger.review.diff import diff_ledger
-from safeledger.review.log import record_history
-from safeledger.review.render import diff_json, diff_markdown, diff_text, history_json, history_text
 
 
 class DiffFormat(StrEnum):
@@ -68,6 +65,9 @@ def diff(
     file or writing a key in Chinese is not a change.  Exit status 0, or 2 when the diff
     cannot be made (not a git repository, unknown revision).
     """
+    from safeledger.review.diff import diff_ledger
+    from safeledger.review.render import diff_json, diff_markdown, diff_text
+
     try:
         result = diff_ledger(
             _root(ledger), rev_a, rev_b, as_of=as_of_option(as_of, dt.date.today())
@@ -97,6 +97,9 @@ def log(
 ) -> None:
     """The history of one record through git, oldest first: each commit that created,
     changed, moved or removed it, with author, date and the field changes."""
+    from safeledger.review.log import record_history
+    from safeledger.review.render import history_json, history_text
+
     try:
         history = record_history(
             _root(ledger), record_id.strip(), rev=rev,

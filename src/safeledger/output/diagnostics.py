@@ -7,14 +7,16 @@ import re
 from collections.abc import Callable
 from itertools import groupby
 from operator import attrgetter
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 
 from safeledger import __version__
-from safeledger.api import CheckResult
 from safeledger.diagnostics import Diagnostic, count
+
+if TYPE_CHECKING:
+    from safeledger.api import CheckResult
 
 _KIND_ZH = {"hazards": "隐患", "enterprises": "单位", "activities": "活动"}
 

@@ -12,37 +12,33 @@ Public API::
 
 See docs/reader.md."""
 
-from safeledger.read.codes import READ_CODES
-from safeledger.read.csv_reader import CsvRow, parse_csv_text, row_data, split_csv_rows
-from safeledger.read.files import MAX_FILE_BYTES, FileResult, read_data, read_file
-from safeledger.read.ledger import find_ledger_root, read_ledger
-from safeledger.read.locate import locate
-from safeledger.read.parse import YamlParse, parse_yaml_text, top_items
-from safeledger.read.raw import CONFIG_FILE, RECORD_KINDS, RawLedger, RawRecord, SourceFile
-from safeledger.read.text import UndecodableText, decode_csv_bytes, decode_yaml_bytes
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "CONFIG_FILE",
-    "MAX_FILE_BYTES",
-    "READ_CODES",
-    "RECORD_KINDS",
-    "CsvRow",
-    "FileResult",
-    "RawLedger",
-    "RawRecord",
-    "SourceFile",
-    "UndecodableText",
-    "YamlParse",
-    "decode_csv_bytes",
-    "decode_yaml_bytes",
-    "find_ledger_root",
-    "locate",
-    "parse_csv_text",
-    "parse_yaml_text",
-    "read_data",
-    "read_file",
-    "read_ledger",
-    "row_data",
-    "split_csv_rows",
-    "top_items",
-]
+from safeledger._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from safeledger.read.codes import READ_CODES
+    from safeledger.read.csv_reader import CsvRow, parse_csv_text, row_data, split_csv_rows
+    from safeledger.read.discover import find_ledger_root
+    from safeledger.read.files import MAX_FILE_BYTES, FileResult, read_data, read_file
+    from safeledger.read.ledger import read_ledger
+    from safeledger.read.locator import locate
+    from safeledger.read.parse import YamlParse, parse_yaml_text, top_items
+    from safeledger.read.raw import CONFIG_FILE, RECORD_KINDS, RawLedger, RawRecord, SourceFile
+    from safeledger.read.text import UndecodableText, decode_csv_bytes, decode_yaml_bytes
+
+# imported on first use (safeledger._lazy): finding a ledger needs no YAML parser
+__all__, __getattr__ = lazy_exports(
+    __name__,
+    {
+        "codes": ("READ_CODES",),
+        "csv_reader": ("CsvRow", "parse_csv_text", "row_data", "split_csv_rows"),
+        "files": ("MAX_FILE_BYTES", "FileResult", "read_data", "read_file"),
+        "discover": ("find_ledger_root",),
+        "ledger": ("read_ledger",),
+        "locator": ("locate",),
+        "parse": ("YamlParse", "parse_yaml_text", "top_items"),
+        "raw": ("CONFIG_FILE", "RECORD_KINDS", "RawLedger", "RawRecord", "SourceFile"),
+        "text": ("UndecodableText", "decode_csv_bytes", "decode_yaml_bytes"),
+    },
+)

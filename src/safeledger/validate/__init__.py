@@ -15,6 +15,7 @@ from typing import Any
 from safeledger._gc import no_cycle_collection
 from safeledger.diagnostics import Diagnostic
 from safeledger.model import Config, Enterprise, Hazard
+from safeledger.read.evidence import list_evidence
 from safeledger.read.raw import RECORD_KINDS, RawLedger, RawRecord
 from safeledger.validate import rules
 from safeledger.validate.config import validate_config
@@ -67,7 +68,7 @@ def validate_ledger(
     if not usable:
         return Ledger(root=raw.root, config=config), diags
     if evidence is None:
-        evidence = rules.list_evidence(raw.root)
+        evidence = list_evidence(raw.root)
     shard = validate_shard(
         raw.records,
         config=config,
@@ -93,7 +94,7 @@ def validate_shard(
     """Validate ``records`` (any kinds, any files) and run the rules that need only
     them: per-record rules (chronology, closure, evidence, credit codes…) and the
     configured communities / domains / categories.  ``evidence``: the files under
-    evidence/ (:func:`rules.list_evidence`)."""
+    evidence/ (:func:`safeledger.read.evidence.list_evidence`)."""
     with no_cycle_collection(settle=True):
         return _validate_shard(records, config, root, today, evidence, progress)
 
