@@ -43,14 +43,14 @@ from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from safeledger import __version__
 from safeledger.diagnostics import Diagnostic
 from safeledger.fileio import pending_batches
-from safeledger.read.discover import discover_stats
+from safeledger.read.discover import Found, discover_stats
 from safeledger.read.evidence import evidence_problem, list_evidence
 from safeledger.read.raw import CONFIG_FILE, RawLedger
 
@@ -449,7 +449,7 @@ class StatIndex:
     def digests(
         self,
         root: Path,
-        entries: Sequence[tuple[str, str, os.stat_result | None]],
+        entries: Sequence[Found],
         progress: Progress | None = None,
     ) -> list[str]:
         """The SHA-256 (or why it cannot be read) of each entry's file, from the index
@@ -504,17 +504,14 @@ class StatIndex:
             return
 
 
-_STAT = attrgetter("st_size", "st_mtime_ns", "st_ino", "st_ctime_ns")
-
-
-def _stat_array(entries: Sequence[tuple[str, str, os.stat_result | None]]) -> array[int]:
+def _stat_array(entries: Sequence[Found]) -> array[int]:
     """The four ``stat`` values of each entry, flat (-1s for a failed ``stat``)."""
     try:  # in C: no Python code per file
-        return array("q", chain.from_iterable(map(_STAT, map(itemgetter(2), entries))))
-    except (AttributeError, OverflowError):  # a failed stat (None), an inode over 2**63
+        return array("q", chain.from_iterable(map(itemgetter(2), entries)))
+    except (TypeError, OverflowError):  # a failed stat (None), an inode over 2**63
         values: list[int] = []
         for _, _, st in entries:
-            values += (-1, -1, -1, -1) if st is None else _STAT(st)
+            values += (-1, -1, -1, -1) if st is None else st
         return array("q", [v - (1 << 64) if v >= 1 << 63 else v for v in values])
 
 

@@ -9,7 +9,6 @@ import os
 import shutil
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from typer.testing import CliRunner
@@ -18,6 +17,7 @@ from safeledger import cache as cache_module
 from safeledger.api import check_ledger
 from safeledger.cache import CheckCache, StatIndex
 from safeledger.cli.app import app
+from safeledger.read.discover import FileStat, Found
 from tests.perf.ledgers import (
     AS_OF,
     TODAY,
@@ -175,23 +175,23 @@ def test_stat_index_racy_file_is_read_again(tmp_path: Path) -> None:
     """A file modified just before the hashing is not remembered: an edit in the same
     clock tick could keep its size and mtime (coarse file systems)."""
     (tmp_path / "a.yaml").write_text("id: A\n", encoding="utf-8")
-    st = (tmp_path / "a.yaml").stat()
+    st = _file_stat(tmp_path / "a.yaml")
     index = StatIndex()
     assert index.digests(tmp_path, [("a.yaml", "hazards", st)])[0] == _sha(b"id: A\n")
     index.save(tmp_path / "index.idx")
     (tmp_path / "a.yaml").write_text("id: B\n", encoding="utf-8")
     again = StatIndex.load(tmp_path / "index.idx")
     assert again.digests(tmp_path, [("a.yaml", "hazards", st)])[0] == _sha(b"id: B\n")
-    old = SimpleNamespace(
-        st_size=st.st_size,
-        st_mtime_ns=st.st_mtime_ns - 60 * 10**9,
-        st_ino=st.st_ino,
-        st_ctime_ns=st.st_ctime_ns,
-    )
-    assert old.st_mtime_ns < time.time_ns() - StatIndex.RACY_NS
+    old = (st[0], st[1] - 60 * 10**9, st[2], st[3])  # modified a minute ago
+    assert old[1] < time.time_ns() - StatIndex.RACY_NS
     remembered = StatIndex()
-    remembered.digests(tmp_path, [("a.yaml", "hazards", old)])  # type: ignore[list-item]
+    remembered.digests(tmp_path, [("a.yaml", "hazards", old)])
     assert remembered.hashes == _sha(b"id: B\n")
+
+
+def _file_stat(path: Path) -> FileStat:
+    st = path.stat()
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
 def _sha(data: bytes) -> str:
@@ -255,19 +255,14 @@ def test_stat_index_keeps_failed_stats_and_huge_inodes(tmp_path: Path) -> None:
     unchanged file is remembered, the failed one is read again."""
     for name in ("a.yaml", "b.yaml"):
         (tmp_path / name).write_text(f"id: {name}\n", encoding="utf-8")
-    st = (tmp_path / "a.yaml").stat()
-    huge = SimpleNamespace(
-        st_size=st.st_size,
-        st_mtime_ns=st.st_mtime_ns - 60 * 10**9,
-        st_ino=2**64 - 1,
-        st_ctime_ns=st.st_ctime_ns,
-    )
-    entries = [("a.yaml", "hazards", huge), ("b.yaml", "hazards", None)]
+    st = _file_stat(tmp_path / "a.yaml")
+    huge = (st[0], st[1] - 60 * 10**9, 2**64 - 1, st[3])
+    entries: list[Found] = [("a.yaml", "hazards", huge), ("b.yaml", "hazards", None)]
     index = StatIndex()
-    first = index.digests(tmp_path, entries)  # type: ignore[arg-type]
+    first = index.digests(tmp_path, entries)
     assert first == [_sha(b"id: a.yaml\n"), _sha(b"id: b.yaml\n")]
     index.save(tmp_path / "index.idx")
     (tmp_path / "b.yaml").write_text("id: changed\n", encoding="utf-8")
     again = StatIndex.load(tmp_path / "index.idx")
     assert again.hashes[:64] == first[0]  # remembered, not read again
-    assert again.digests(tmp_path, entries) == [first[0], _sha(b"id: changed\n")]  # type: ignore[arg-type]
+    assert again.digests(tmp_path, entries) == [first[0], _sha(b"id: changed\n")]
