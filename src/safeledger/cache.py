@@ -5,8 +5,9 @@ The key is a SHA-256 over everything a check result depends on:
 
 * the safeledger version and this module's ``CACHE_FORMAT``;
 * the ledger root path, ``today``, ``as_of``, ``strict`` and ``compliance``;
-* the bytes of ``safeledger.yaml`` and of every record file (path, kind, content hash),
-  in the reader's order, and what discovery said about links;
+* the bytes of ``safeledger.yaml`` and of every record file (path, whose first folder
+  is its kind, and content hash), in the reader's order, and what discovery said about
+  links;
 * the list of files under ``evidence/``;
 * the interrupted imports waiting in ``.safeledger-staging/`` (the reader warns about
   them, and they change nothing else).
@@ -169,7 +170,6 @@ class CheckCache:
         index.save(self._stat_path(root))
         # three joined strings, not a feed per file (160,000 files)
         feed("files", "\x1d".join(map(itemgetter(0), entries)))
-        feed("kinds", "\x1d".join(map(itemgetter(1), entries)))
         feed("digests", "\x1d".join(digests))
         for d in scratch.diagnostics:
             feed(d.code, d.file, d.message)
@@ -317,8 +317,8 @@ class CheckCache:
     def _rendered_path(self, key: str, form: str) -> Path:
         return self.directory / "rendered" / f"{key}.{form}.json"
 
-    def rendered(self, key: str, root: Path, form: str) -> tuple[str, int] | None:
-        """The output text and exit status stored for the result ``key`` in output
+    def rendered(self, key: str, root: Path, form: str) -> tuple[bytes, int] | None:
+        """The output (UTF-8) and exit status stored for the result ``key`` in output
         ``form`` (e.g. "json"), or None (a miss) on any doubt.  An unchanged ledger is
         answered without loading its diagnostics or rendering them again."""
         try:
@@ -327,7 +327,7 @@ class CheckCache:
                 return None
             head, body = found
             exit_code = head["exit"]
-            return body.decode("utf-8"), exit_code if type(exit_code) is int else 2
+            return body, exit_code if type(exit_code) is int else 2
         except Exception:  # any failure is a miss
             return None
 

@@ -19,6 +19,7 @@ from safeledger.cli.common import (
     hold_until_exit,
     ledger_root,
     stdout_console,
+    write_bytes,
 )
 from safeledger.cli.progress import stage_progress
 from safeledger.diagnostics import sort_diagnostics
@@ -110,7 +111,7 @@ def check(
                 )
                 replay = cache.rendered(key[0], root, stored_as)
                 if replay is not None:  # nothing changed: the answer as written last time
-                    sys.stdout.write(replay[0])
+                    write_bytes(replay[0])
                     raise typer.Exit(replay[1])
                 cache = cache.pinned(
                     key,

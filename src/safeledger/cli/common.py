@@ -56,6 +56,18 @@ def start_holding() -> None:
     _held = []
 
 
+def write_bytes(data: bytes) -> None:
+    """``data`` to standard output as it is: a CSV with its BOM, in UTF-8 on any
+    platform; an answer replayed from the cache, without decoding it first."""
+    out = getattr(sys.stdout, "buffer", None)
+    if out is not None:
+        sys.stdout.flush()
+        out.write(data)
+        out.flush()
+    else:  # a text-only stream
+        sys.stdout.write(data.decode("utf-8"))
+
+
 def stdout_console() -> Console:
     return Console(file=sys.stdout, highlight=False, soft_wrap=True)
 

@@ -21,6 +21,7 @@ from safeledger.cli.common import (
     load_for_output,
     stderr,
     stdout_console,
+    write_bytes,
 )
 from safeledger.errors import SafeledgerError
 
@@ -94,7 +95,6 @@ def status(
         render_duty_table,
         render_hazard_table,
         status_json_of,
-        write_bytes,
     )
 
     try:

@@ -8,7 +8,6 @@ import csv
 import datetime as dt
 import io
 import json
-import sys
 from collections.abc import Callable, Iterator
 from functools import partial
 
@@ -328,16 +327,6 @@ def _duties_part(ledger: Ledger, as_of: dt.date, filters: StatusFilters) -> str:
         return _duties_json(status_duties(ledger, as_of, filters))
 
 
-def write_bytes(data: bytes) -> None:
-    """``data`` to standard output as it is (the CSV: its BOM and UTF-8 on any platform)."""
-    out = getattr(sys.stdout, "buffer", None)
-    if out is not None:
-        sys.stdout.flush()
-        out.write(data)
-        out.flush()
-    else:  # a text-only stream
-        sys.stdout.write(data.decode("utf-8"))
-
 
 __all__ = [
     "PARALLEL_JSON_RECORDS",
@@ -347,5 +336,4 @@ __all__ = [
     "render_hazard_table",
     "status_json_chunks",
     "status_json_of",
-    "write_bytes",
 ]
