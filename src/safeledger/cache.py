@@ -43,6 +43,7 @@ import time
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
@@ -56,7 +57,7 @@ from safeledger.read.evidence import evidence_problem, list_evidence
 from safeledger.read.raw import CONFIG_FILE, RawLedger
 
 if TYPE_CHECKING:  # the loaded-ledger entries import models only when used (start-up)
-    from safeledger.validate.ledger import Ledger
+    from safeledger.validate.ledger import Ledger, Sources
 
 __all__ = [
     "CACHE_ENV",
@@ -255,7 +256,7 @@ class CheckCache:
         import marshal
 
         from safeledger.model.codec import RECORD_CODEC
-        from safeledger.validate.ledger import Ledger, RecordRef
+        from safeledger.validate.ledger import Ledger
 
         try:
             found = _read_entry(
@@ -270,7 +271,7 @@ class CheckCache:
             ledger.enterprises = decode_all(enterprises)
             ledger.hazards = decode_all(hazards)
             ledger.activities = decode_all(activities)
-            ledger.sources = {(kind, rid): RecordRef(*ref) for kind, rid, *ref in sources}
+            ledger.sources = partial(_sources_of, sources)
             return CachedLoad(ledger, [Diagnostic(*row) for row in diags])
         except Exception:  # a cache must never break a command: any failure is a miss
             return None
@@ -343,6 +344,12 @@ class CheckCache:
             _write_entry(path, head, text.encode("utf-8"), keep=32, pattern="*.json")
         except Exception:
             return
+
+
+def _sources_of(rows: list[tuple[Any, ...]]) -> Sources:
+    from safeledger.validate.ledger import RecordRef
+
+    return {(kind, rid): RecordRef(*ref) for kind, rid, *ref in rows}
 
 
 def _read_entry(path: Path, root: Path, **expect: object) -> tuple[dict[str, Any], bytes] | None:

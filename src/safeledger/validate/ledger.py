@@ -5,6 +5,7 @@ Hazards have ``community`` and ``domain`` filled from their enterprise when abse
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,15 +24,41 @@ class RecordRef:
     column: int | None = None
 
 
-@dataclass(slots=True)
+Sources = dict[tuple[str, str], RecordRef]
+
+
+@dataclass(slots=True, eq=False)
 class Ledger:
     root: Path
     config: Config
     enterprises: list[Enterprise] = field(default_factory=list)
     hazards: list[Hazard] = field(default_factory=list)
     activities: list[Activity] = field(default_factory=list)
-    # (kind, id) -> where the record is written; the first one when an id is duplicated
-    sources: dict[tuple[str, str], RecordRef] = field(default_factory=dict)
+    # the sources, or a function that makes them when first asked (see ``sources``)
+    _sources: Sources | Callable[[], Sources] = field(default_factory=dict, repr=False)
+
+    @property
+    def sources(self) -> Sources:
+        """(kind, id) -> where the record is written; the first one when an id is
+        duplicated.  Made on first use when the ledger came from the cache: status and
+        reports never ask, and 160,000 of them cost a quarter of a second."""
+        made = self._sources
+        if callable(made):
+            made = self._sources = made()
+        return made
+
+    @sources.setter
+    def sources(self, value: Sources | Callable[[], Sources]) -> None:
+        self._sources = value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Ledger):
+            return NotImplemented
+        return (self.root, self.config, self.enterprises, self.hazards, self.activities) == (
+            other.root, other.config, other.enterprises, other.hazards, other.activities
+        ) and self.sources == other.sources
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
 
     def enterprise_by_id(self) -> dict[str, Enterprise]:
         return {e.id: e for e in self.enterprises}
