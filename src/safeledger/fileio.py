@@ -29,7 +29,7 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -84,8 +84,10 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
-    """Replace (or create) ``path`` with ``data`` atomically.
+def write_atomic(path: Path, data: bytes | Iterable[bytes], *, exclusive: bool = False) -> None:
+    """Replace (or create) ``path`` with ``data`` atomically; ``data`` may come in pieces
+    (a 200 MB JSON report is written as it is made, never whole in memory), and an error
+    while they are made leaves ``path`` as it was.
 
     The temporary file is created next to ``path`` (a rename is atomic only within one
     file system) and keeps the permissions of the file it replaces.  On any failure the
@@ -99,7 +101,11 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                for piece in data:
+                    handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         with contextlib.suppress(FileNotFoundError):

@@ -39,6 +39,21 @@ def test_write_atomic_failure_leaves_the_original(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml"]  # no temp file left
 
 
+def test_write_atomic_in_pieces_and_a_failure_while_they_are_made(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    write_atomic(target, (piece.encode() for piece in ["[", "1,", "2", "]"]))
+    assert target.read_bytes() == b"[1,2]"
+
+    def pieces() -> object:
+        yield b"[3,"
+        raise ValueError("the template failed half way")
+
+    with pytest.raises(ValueError, match="half way"):
+        write_atomic(target, pieces())  # type: ignore[arg-type]
+    assert target.read_bytes() == b"[1,2]"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
 HOLD = """
 import sys, time
 from pathlib import Path

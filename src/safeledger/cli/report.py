@@ -111,7 +111,7 @@ def report(
     """
     # Report libraries (Jinja2, matplotlib, python-docx, openpyxl) load only here, so the
     # other commands start fast.
-    from safeledger.report import BINARY_FORMATS, format_for_path, render_report, report_chunks
+    from safeledger.report import BINARY_FORMATS, format_for_path, report_chunks
     from safeledger.report.reproducible import write_atomically
 
     try:
@@ -150,14 +150,14 @@ def report(
                 ):  # fmt: skip
                     sys.stdout.buffer.write(piece)
             sys.stdout.flush()
-        else:
-            with no_cycle_collection():
-                data = render_report(
-                    loaded.ledger, span, kind=report_kind, fmt=fmt, template=template,
-                    source=source, chart_cache=charts,
-                )  # fmt: skip
+        else:  # written as it is made too, into a new file that replaces ``output``
+            pieces = report_chunks(
+                loaded.ledger, span, kind=report_kind, fmt=fmt, template=template,
+                source=source, chart_cache=charts,
+            )  # fmt: skip
             try:
-                write_atomically(output, data)
+                with no_cycle_collection():
+                    write_atomically(output, pieces)
             except OSError as exc:
                 raise SafeledgerError(f"cannot write {output}: {exc.strerror or exc}") from None
             stderr.print(f"wrote {output}")

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from safeledger._forked import Forked
 from safeledger._gc import no_cycle_collection
+from safeledger._json import indented
 from safeledger.cells import guard
 from safeledger.evaluate.duties import CERTIFICATE, MAINTENANCE_PREFIX, DutyResult
 from safeledger.evaluate.status import (
@@ -298,7 +299,9 @@ def _hazard_chunks(as_of: dt.date, rows: list[HazardRow]) -> Iterator[str]:
 
 
 def _duties_json(duties: list[DutyResult]) -> str:
-    return ',\n  "duties": ' + pretty_json([d.to_json() for d in duties], "  ")
+    rows = [d.to_json() for d in duties]
+    text = indented(rows, "  ")
+    return ',\n  "duties": ' + (text if text is not None else pretty_json(rows, "  "))
 
 
 # A ledger this big (hazards and enterprises) has its duties worked out and laid out in a

@@ -32,6 +32,7 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from safeledger._forked import Forked
+from safeledger._json import decimal_as_number, indented
 from safeledger.evaluate.duties import MAINTENANCE_PREFIX, evaluate_duties
 from safeledger.evaluate.periods import Span, date_range, iter_periods, period_containing
 from safeledger.evaluate.status import (
@@ -1212,6 +1213,9 @@ def json_text(value: Any, indent: str = "") -> str:
     text = _leaf(value)
     if text is not None:
         return text
+    text = indented(value, indent, decimal_as_number)  # orjson, when it writes the same
+    if text is not None:
+        return text
     inner = indent + "  "
     if type(value) is dict:
         if not value:
@@ -1239,15 +1243,11 @@ _BATCH = 500  # list items per piece of json_chunks
 def json_chunks(value: Any, indent: str = "") -> Iterator[str]:
     """:func:`json_text` in pieces of a few hundred rows, made as they are written: the JSON
     report of a 100,000-hazard ledger is ~190 MB of text, which need not exist at once."""
-    if _leaf(value) is not None or not value:
+    if _leaf(value) is not None or not value or not _holds_long_list(value):
         yield json_text(value, indent)
         return
     inner = indent + "  "
     if type(value) is dict:
-        flat = _flat_dict(value, indent, inner)
-        if flat is not None:
-            yield flat
-            return
         sep = "{\n" + inner
         for k, v in value.items():
             yield sep + _encode_str(k if type(k) is str else str(k)) + ": "
@@ -1256,13 +1256,25 @@ def json_chunks(value: Any, indent: str = "") -> Iterator[str]:
         yield "\n" + indent + "}"
         return
     sep = "[\n" + inner
-    parts: list[str] = []
-    for v in value:
-        parts.append(sub if (sub := _leaf(v)) is not None else json_text(v, inner))
-        if len(parts) == _BATCH:
-            yield sep + (",\n" + inner).join(parts)
-            sep = ",\n" + inner
-            parts.clear()
-    if parts:
-        yield sep + (",\n" + inner).join(parts)
+    for start in range(0, len(value), _BATCH):
+        yield sep + _list_items(value[start : start + _BATCH], indent, inner)
+        sep = ",\n" + inner
     yield "\n" + indent + "]"
+
+
+def _holds_long_list(value: Any) -> bool:
+    """A list longer than a batch, or a dict with one as a value: worth writing in pieces."""
+    if type(value) is dict:
+        return any(type(v) in (list, tuple, dict) and _holds_long_list(v) for v in value.values())
+    return type(value) in (list, tuple) and len(value) > _BATCH
+
+
+def _list_items(items: Any, indent: str, inner: str) -> str:
+    """The items of a non-empty list at depth ``inner``, joined as :func:`json_text` joins
+    them, without the brackets."""
+    text = indented(items, indent, decimal_as_number)
+    if text is not None:  # "[\n" + inner + items + "\n" + indent + "]"
+        return text[2 + len(inner) : len(text) - len(indent) - 2]
+    return (",\n" + inner).join(
+        [sub if (sub := _leaf(v)) is not None else json_text(v, inner) for v in items]
+    )

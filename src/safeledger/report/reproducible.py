@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from safeledger.fileio import write_atomic
@@ -41,6 +42,7 @@ def normalise_package(data: bytes, when: dt.date) -> bytes:
     return out.getvalue()
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` crash-safely (see :func:`safeledger.fileio.write_atomic`)."""
+def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (or its pieces) to ``path`` crash-safely (see
+    :func:`safeledger.fileio.write_atomic`)."""
     write_atomic(path, data)
