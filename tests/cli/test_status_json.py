@@ -115,30 +115,35 @@ def test_load_ledger_restores_the_collector_and_freezes_on_request(tmp_path: Pat
     assert again.ledger == plain.ledger and again.diagnostics == plain.diagnostics
 
 
-@pytest.mark.parametrize("community", [None, "和平社区"])
+@pytest.mark.parametrize("community", [None, "和平社区", "没有这个社区"])
+@pytest.mark.parametrize("duty_cost", [0, 10**6, -(10**6)])
 def test_two_process_json_is_the_same_text(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, community: str | None
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, community: str | None, duty_cost: int
 ) -> None:
-    """A big ledger's duties are laid out in a forked child (status_json_of): the text
-    is the one of status_json_chunks, filters included, and so if the child fails."""
+    """A big ledger is laid out on two cores (status_json_of): the child makes the duties
+    and the last hazard rows.  The text is status_json_chunks's wherever the rows are
+    cut (half each, all here, all in the child), filters included, and so if the child
+    fails."""
     from safeledger.api import load_ledger
     from safeledger.evaluate.status import StatusFilters, status_report
     from tests.cli.test_status import write_ledger
 
     ledger = load_ledger(write_ledger(tmp_path / "ledger"), today=dt.date(2025, 6, 30)).ledger
-    filters = StatusFilters.parse(ledger, communities=[community] if community else [])
+    filters = StatusFilters(communities=frozenset([community])) if community else StatusFilters()
     as_of = dt.date(2025, 6, 30)
     expected = "".join(status_json_chunks(status_report(ledger, as_of, filters)))
-    assert json.loads(expected)["duties"], "the duties part is really there"
+    assert json.loads(expected)["duties"] or community, "the duties part is really there"
+    assert len(json.loads(expected)["hazards"]) > 2 or community
     monkeypatch.setattr(status_out, "PARALLEL_JSON_RECORDS", 0)
+    monkeypatch.setattr(status_out, "DUTIES_IN_HAZARD_ROWS", duty_cost)
     monkeypatch.setattr(status_out, "_CHUNK", 1)
     assert "".join(status_out.status_json_of(ledger, as_of, filters)) == expected
 
-    def broken(*_args: object) -> str:
+    def broken(*_args: object) -> tuple[str, str]:
         if os.getpid() != parent:
             raise MemoryError("the child ran out of memory")
         return original(*_args)  # type: ignore[arg-type]
 
-    parent, original = os.getpid(), status_out._duties_part
-    monkeypatch.setattr(status_out, "_duties_part", broken)
+    parent, original = os.getpid(), status_out._child_part
+    monkeypatch.setattr(status_out, "_child_part", broken)
     assert "".join(status_out.status_json_of(ledger, as_of, filters)) == expected

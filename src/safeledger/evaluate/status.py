@@ -45,11 +45,13 @@ __all__ = [
     "effective_deadline",
     "hazard_state",
     "hazard_status",
+    "in_table_order",
     "latest_verification",
     "open_past_deadline",
     "status_counts",
     "status_duties",
     "status_report",
+    "status_rows",
     "status_table",
     "verifications",
 ]
@@ -445,6 +447,19 @@ def status_table(
 ) -> list[HazardRow]:
     """Every hazard that exists as of ``as_of`` and passes ``filters``, with its state,
     ordered by (found_on, id)."""
+    return status_rows(ledger, in_table_order(ledger.hazards), as_of, filters)
+
+
+def in_table_order(hazards: Iterable[Hazard]) -> list[Hazard]:
+    """Hazards in the order of :func:`status_table`: (found_on, id)."""
+    return sorted(hazards, key=_BY_FOUND_ON_ID)
+
+
+def status_rows(
+    ledger: Ledger, hazards: Iterable[Hazard], as_of: dt.date, filters: StatusFilters | None = None
+) -> list[HazardRow]:
+    """:func:`status_table` of some of the ledger's hazards, in their order: the rows of a
+    slice of :func:`in_table_order` are that slice of the table (for two processes)."""
     filters = filters or StatusFilters()
     by_hazard = bool(
         filters.levels or filters.communities or filters.domains or filters.enterprises
@@ -452,7 +467,7 @@ def status_table(
     )
     enterprises = {e.id: e for e in reversed(ledger.enterprises)}  # the first of a duplicate id
     rows: list[HazardRow] = []
-    for hazard in sorted(ledger.hazards, key=_BY_FOUND_ON_ID):
+    for hazard in hazards:
         ent = enterprises.get(hazard.enterprise)
         if ent is not None and (
             (not hazard.community and ent.community) or (not hazard.domain and ent.domain)
