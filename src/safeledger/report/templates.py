@@ -125,10 +125,23 @@ def html_rows(rows: Any, keys: Any, numeric: Any, dates: Any, keep: Any) -> Mark
             return None
         cells = ["<tr>"]
         for td, value in zip(opens, values, strict=True):
-            cells += (td, escape(_dash(value)), "</td>")
+            text = _dash(value)
+            cells += (td, _escape_text(text) if type(text) is str else escape(text), "</td>")
         cells.append("</tr>")
         lines.append("".join(cells))  # str.join: the escaped cells are not escaped again
     return Markup("\n".join(lines))
+
+
+def _escape_text(text: str) -> str:
+    """``markupsafe.escape`` of a plain str, as its own Python fallback writes it, without
+    making a ``Markup`` per cell (a third of the table's time at 100,000 hazards)."""
+    return (
+        text.replace("&", "&amp;")
+        .replace(">", "&gt;")
+        .replace("<", "&lt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
 
 
 def _autoescape(name: str | None) -> bool:
