@@ -146,6 +146,19 @@ def fmt(seconds: float, mb: int, extrapolated: bool = False) -> str:
     return f"{seconds:.2f} s / {mb} MB"
 
 
+def calibration() -> float:
+    """Seconds of a fixed pure-Python workload (the best of three): how fast this machine
+    is right now.  A shared VM drifts by ±30 % from minute to minute; two tables are
+    comparable in proportion to their calibrations."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        table = {f"H-{i:06d}": (i, str(i)) for i in range(200_000)}
+        sum(len(v[1]) for v in table.values())
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1000,10000,100000", help="hazard counts")
@@ -166,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ, SAFELEDGER_CACHE_DIR=str(args.work / "cache"), NO_COLOR="1")
     shutil.rmtree(args.work / "cache", ignore_errors=True)
     sl = str(BIN / "safeledger")
+    before = calibration()
     schema = schemas(args.work, env)
     rows: list[list[str]] = []
     peer_rate: dict[tuple[str, str], float] = {}  # (layout, peer) -> seconds per hazard
@@ -232,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
         f"\nMachine: {os.cpu_count()} cores, "
         f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GB, "
         f"Python {platform.python_version()}, {date.today().isoformat()}; "
-        f"median of {args.runs} runs, time / peak memory.\n"
+        f"median of {args.runs} runs, time / peak memory.  Calibration (a fixed "
+        f"pure-Python workload): {before:.3f} s before, {calibration():.3f} s after.\n"
     )
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))

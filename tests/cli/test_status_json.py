@@ -137,13 +137,13 @@ def test_two_process_json_is_the_same_text(
     monkeypatch.setattr(status_out, "PARALLEL_JSON_RECORDS", 0)
     monkeypatch.setattr(status_out, "DUTIES_IN_HAZARD_ROWS", duty_cost)
     monkeypatch.setattr(status_out, "_CHUNK", 1)
-    assert "".join(status_out.status_json_of(ledger, as_of, filters)) == expected
+    assert b"".join(status_out.status_json_of(ledger, as_of, filters)).decode() == expected
 
-    def broken(*_args: object) -> tuple[str, str]:
+    def broken(*_args: object) -> tuple[bytes, bytes]:
         if os.getpid() != parent:
             raise MemoryError("the child ran out of memory")
         return original(*_args)  # type: ignore[arg-type]
 
     parent, original = os.getpid(), status_out._child_part
     monkeypatch.setattr(status_out, "_child_part", broken)
-    assert "".join(status_out.status_json_of(ledger, as_of, filters)) == expected
+    assert b"".join(status_out.status_json_of(ledger, as_of, filters)).decode() == expected

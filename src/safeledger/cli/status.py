@@ -6,7 +6,6 @@ date.  A thin command: it parses options, calls
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -127,7 +126,7 @@ def status(
     hold_until_exit(loaded, report)
     if report is None:  # JSON: written as it is made
         for chunk in status_json_of(loaded.ledger, day, filters):
-            sys.stdout.write(chunk)
+            write_bytes(chunk)
     elif output_format is StatusFormat.csv:
         text = duty_csv(report) if duties else hazard_csv(report, locale=locale)
         write_bytes(("\ufeff" + text).encode("utf-8"))

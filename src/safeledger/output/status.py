@@ -322,40 +322,43 @@ PARALLEL_JSON_RECORDS = 20_000
 DUTIES_IN_HAZARD_ROWS = 4
 
 
-def status_json_of(ledger: Ledger, as_of: dt.date, filters: StatusFilters) -> Iterator[str]:
-    """The chunks of ``status_json_chunks(status_report(ledger, as_of, filters))``, made
-    on two cores for a big ledger: the child makes the duties and the last hazard rows,
-    about as much work as the first rows left here (same text: a test compares)."""
+def status_json_of(ledger: Ledger, as_of: dt.date, filters: StatusFilters) -> Iterator[bytes]:
+    """The text of ``status_json_chunks(status_report(ledger, as_of, filters))`` in UTF-8
+    pieces, made on two cores for a big ledger: the child makes the duties and the last
+    hazard rows, about as much work as the first rows left here, and sends them encoded
+    (the parent writes them as they come).  Same text: a test compares."""
     if len(ledger.hazards) + len(ledger.enterprises) < PARALLEL_JSON_RECORDS:
-        yield from status_json_chunks(status_report(ledger, as_of, filters))
+        for text in status_json_chunks(status_report(ledger, as_of, filters)):
+            yield text.encode("utf-8")
         return
     ordered = in_table_order(ledger.hazards)
     duties_cost = DUTIES_IN_HAZARD_ROWS * len(ledger.enterprises)
     cut = min(len(ordered), max(0, (len(ordered) + duties_cost) // 2))
     theirs = partial(_child_part, ledger, ordered[cut:], as_of, filters)
-    yield _head(as_of)
+    yield _head(as_of).encode("utf-8")
     opened = False
     with Forked(theirs) as pending:
         with no_cycle_collection():
             for text in _row_texts(status_rows(ledger, ordered[:cut], as_of, filters)):
-                yield ("[\n" if not opened else ",\n") + text
+                yield (("[\n" if not opened else ",\n") + text).encode("utf-8")
                 opened = True
         last_rows, duties = pending.answer()
     if last_rows:
-        yield ("[\n" if not opened else ",\n") + last_rows
+        yield (b"[\n" if not opened else b",\n") + last_rows
         opened = True
-    yield "\n  ]" if opened else "[]"
+    yield b"\n  ]" if opened else b"[]"
     yield duties
-    yield "\n}\n"
+    yield b"\n}\n"
 
 
 def _child_part(
     ledger: Ledger, hazards: list[Hazard], as_of: dt.date, filters: StatusFilters
-) -> tuple[str, str]:
-    """The last hazard rows' JSON (joined, "" for none) and the duties part."""
+) -> tuple[bytes, bytes]:
+    """The last hazard rows' JSON (joined, empty for none) and the duties part, UTF-8."""
     with no_cycle_collection():
         rows = ",\n".join(_row_texts(status_rows(ledger, hazards, as_of, filters)))
-        return rows, _duties_json(status_duties(ledger, as_of, filters))
+        duties = _duties_json(status_duties(ledger, as_of, filters))
+        return rows.encode("utf-8"), duties.encode("utf-8")
 
 
 __all__ = [
