@@ -21,8 +21,11 @@ class Forked:
 
     def __init__(self, task: Callable[[], Any]) -> None:
         self.task = task
+        self.process: Any = None  # no child: a platform without fork (Windows)
 
     def __enter__(self) -> Forked:
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return self  # result() is None: the caller does the work, as when a child fails
         context = multiprocessing.get_context("fork")
         self.receiver, sender = context.Pipe(duplex=False)
         self.process = context.Process(target=self._run, args=(sender,), daemon=True)
@@ -45,6 +48,8 @@ class Forked:
             os._exit(0)
 
     def result(self) -> Any:
+        if self.process is None:
+            return None
         try:
             return self.receiver.recv()
         except (EOFError, OSError):
@@ -57,6 +62,8 @@ class Forked:
         return self.task() if got is None else got
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
+        if self.process is None:
+            return
         self.receiver.close()
         if exc_type is not None:  # the answer will not be read: don't wait for it
             self.process.kill()

@@ -58,3 +58,24 @@ def test_answer_runs_the_task_here_when_the_child_failed() -> None:
         assert pending.answer() == "made here"
     with Forked(lambda: "made there") as pending:
         assert pending.answer() == "made there"
+
+
+def test_without_fork_nothing_runs_apart_and_the_caller_does_the_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A platform without fork (Windows): no child; result() is None as when a child
+    fails, so every caller's own fallback does the work in this process."""
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    ran: list[int] = []
+
+    def task() -> int:
+        ran.append(os.getpid())
+        return os.getpid()
+
+    with Forked(task) as pending:
+        assert pending.result() is None
+        assert ran == []  # nothing ran anywhere yet
+        assert pending.answer() == os.getpid()
+    assert ran == [os.getpid()]

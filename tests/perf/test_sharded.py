@@ -163,3 +163,20 @@ def test_load_with_a_failing_worker_means_one_process(
     fallback = load_validated(ledger, today=TODAY, workers=2)
     same_models(fallback, expected)
     assert _diagnostics(fallback) == _diagnostics(expected)
+
+
+def test_without_fork_check_and_load_run_in_one_process(
+    ledger: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A platform without fork (Windows): asked for two workers, check and the load of
+    status/report give the one-process answer (Forked answers None: no child)."""
+    import multiprocessing
+
+    one = check_ledger(ledger, as_of=AS_OF, today=TODAY, workers=1).to_json()
+    plain = load_ledger(ledger, today=TODAY, workers=1)
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert check_sharded(ledger, as_of=AS_OF, today=TODAY, compliance=True, evidence=None,
+                         workers=2) is None  # fmt: skip
+    assert check_ledger(ledger, as_of=AS_OF, today=TODAY, workers=2).to_json() == one
+    loaded = load_validated(ledger, today=TODAY, cache=None, workers=2)
+    assert loaded.ledger == plain.ledger

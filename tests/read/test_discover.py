@@ -107,3 +107,14 @@ def test_many_folders_are_shared_without_being_asked(
     assert _discovered(tree, split=None) == expected and shared == [6]
     monkeypatch.setattr(discovery.os, "cpu_count", lambda: 1)
     assert _discovered(tree, split=None) == expected and shared == [6]  # one core: not
+
+
+def test_without_fork_the_parent_walks_everything(
+    tree: Path, monkeypatch: pytest.MonkeyPatch, shared: list[int]
+) -> None:
+    import multiprocessing
+
+    expected = _discovered(tree, split=False)
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert _discovered(tree, split=True) == expected
+    assert shared == [6]
