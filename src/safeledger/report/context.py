@@ -1231,10 +1231,14 @@ def json_text(value: Any, indent: str = "") -> str:
         return "{\n" + inner + (",\n" + inner).join(parts) + "\n" + indent + "}"
     if not value:
         return "[]"
-    body = (",\n" + inner).join(
-        [sub if (sub := _leaf(v)) is not None else json_text(v, inner) for v in value]
+    return "[\n" + inner + _joined_items(value, inner) + "\n" + indent + "]"
+
+
+def _joined_items(items: Any, inner: str) -> str:
+    """The items of a list at depth ``inner``, each by :func:`json_text`, joined."""
+    return (",\n" + inner).join(
+        [sub if (sub := _leaf(v)) is not None else json_text(v, inner) for v in items]
     )
-    return "[\n" + inner + body + "\n" + indent + "]"
 
 
 _BATCH = 500  # list items per piece of json_chunks
@@ -1275,6 +1279,4 @@ def _list_items(items: Any, indent: str, inner: str) -> str:
     text = indented(items, indent, decimal_as_number)
     if text is not None:  # "[\n" + inner + items + "\n" + indent + "]"
         return text[2 + len(inner) : len(text) - len(indent) - 2]
-    return (",\n" + inner).join(
-        [sub if (sub := _leaf(v)) is not None else json_text(v, inner) for v in items]
-    )
+    return _joined_items(items, inner)
