@@ -12,24 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from safeledger._json import decimal_as_number, indented
-
-
-def _plain(value: Any) -> Any:
-    """What the callers' converters make of a value before json.dumps (report to_json)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        whole = value == value.to_integral_value() and int(value.as_tuple().exponent) >= 0
-        return int(value) if whole else float(value)
-    return value
+from safeledger.report.context import to_json
 
 
 def _dumps(value: Any, indent: str) -> str:
-    return json.dumps(_plain(value), ensure_ascii=False, indent=2).replace("\n", "\n" + indent)
+    # the callers' converter: dates as isoformat(), decimals as numbers (spec section 8)
+    converted = to_json(value)
+    return json.dumps(converted, ensure_ascii=False, indent=2).replace("\n", "\n" + indent)
 
 
 texts = st.text(

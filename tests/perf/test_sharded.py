@@ -88,14 +88,19 @@ def test_the_work_is_really_shared(ledger: Path) -> None:
     assert small is None  # a few hundred kB: one process is faster
 
 
-def test_evidence_looked_up_in_the_worker_is_remembered(ledger: Path) -> None:
-    # the last file in path order: in the worker's part
+def _evidence_in_the_workers_part(ledger: Path) -> None:
+    """A hazard naming evidence that is not on disk, in the last file in path order (the
+    worker's part)."""
     (ledger / "hazards" / "zzzz.yaml").write_text(
         "id: H-ZZ-1\nfound_on: 2026-01-05\nenterprise: E00001\nlocation: 地下室\n"
         "category: 消防设施\nlevel: general\ndescription: 灭火器过期\nresponsible: 张三\n"
         "deadline: 2026-01-20\nevidence: [docs/photo-1.jpg]\n",
         encoding="utf-8",
     )
+
+
+def test_evidence_looked_up_in_the_worker_is_remembered(ledger: Path) -> None:
+    _evidence_in_the_workers_part(ledger)
     probed = ProbedEvidence(set())
     check_sharded(ledger, as_of=AS_OF, today=TODAY, compliance=True, evidence=probed, workers=2)
     assert "docs/photo-1.jpg" in probed.misses
@@ -138,12 +143,7 @@ def test_load_gives_the_same_ledger_as_one_process(ledger: Path) -> None:
 
 
 def test_load_remembers_evidence_looked_up_in_the_worker(ledger: Path) -> None:
-    (ledger / "hazards" / "zzzz.yaml").write_text(
-        "id: H-ZZ-1\nfound_on: 2026-01-05\nenterprise: E00001\nlocation: 地下室\n"
-        "category: 消防设施\nlevel: general\ndescription: 灭火器过期\nresponsible: 张三\n"
-        "deadline: 2026-01-20\nevidence: [docs/photo-1.jpg]\n",
-        encoding="utf-8",
-    )
+    _evidence_in_the_workers_part(ledger)
     probed = ProbedEvidence(set())
     assert load_sharded(ledger, today=TODAY, evidence=probed, workers=2) is not None
     assert "docs/photo-1.jpg" in probed.misses
