@@ -337,8 +337,13 @@ def _place(staged: Path, target: Path, rel: str, batch: Path) -> None:
 
 
 def _remove_batch(batch: Path) -> None:
+    """Delete a batch folder: first renamed out of the batches (one atomic step), so that
+    a crash while its files are deleted cannot leave a folder whose manifest is gone but
+    whose files are in place — which would read as an import that wrote nothing."""
     staging_root = batch.parent
-    shutil.rmtree(batch)
+    gone = staging_root / f".{batch.name}{_REMOVED}"
+    os.rename(batch, gone)
+    shutil.rmtree(gone)
     _fsync_dir(staging_root)
     with contextlib.suppress(OSError):
         staging_root.rmdir()  # .safeledger-staging itself, when no other batch is left
@@ -350,6 +355,23 @@ def _batch_folders(root: Path) -> list[Path]:
     if staging_root.is_symlink() or not staging_root.is_dir():
         return []
     return sorted(p for p in staging_root.iterdir() if not p.name.startswith("."))
+
+
+_REMOVED = ".removed"  # a batch folder being deleted (see _remove_batch)
+
+
+def _remove_leftovers(root: Path) -> None:
+    """Folders a crash left half-deleted by :func:`_remove_batch`: nothing in them is
+    needed any more (their files were placed, or were being discarded)."""
+    staging_root = Path(root) / STAGING_DIR
+    if staging_root.is_symlink() or not staging_root.is_dir():
+        return
+    for p in staging_root.iterdir():
+        if p.name.startswith(".") and p.name.endswith(_REMOVED):
+            if p.is_symlink() or not p.is_dir():
+                p.unlink()
+            else:
+                shutil.rmtree(p)
 
 
 def pending_batches(root: Path) -> list[tuple[str, bool]]:
@@ -390,6 +412,7 @@ def recover_batches(root: Path) -> list[str]:
     (nothing is overwritten and the batch is kept)."""
     root = Path(root)
     done: list[str] = []
+    _remove_leftovers(root)
     for batch in _batch_folders(root):
         rel = f"{STAGING_DIR}/{batch.name}"
         if batch.is_symlink() or not batch.is_dir():

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -187,6 +188,33 @@ def test_write_batch_creates_every_file_and_leaves_no_staging(tmp_path: Path) ->
     assert _files(root) == {**before, **EXPECTED}
     assert not (root / fileio.STAGING_DIR).exists()
     assert fileio.pending_batches(root) == []
+
+
+def test_a_crash_while_the_finished_batch_is_deleted_reads_as_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed while deleting the staging folder of a finished import, after its manifest
+    went: the folder must not read as an import that wrote nothing (its files are in
+    place), and the next writer clears what is left."""
+    root = _ledger(tmp_path)
+    before = _files(root)
+    real_rmtree = shutil.rmtree
+
+    def killed_halfway(path: Path, *args: object, **kwargs: object) -> None:
+        (Path(path) / fileio.MANIFEST).unlink()  # rmtree got this far
+        raise _Killed
+
+    monkeypatch.setattr(fileio.shutil, "rmtree", killed_halfway)
+    with pytest.raises(_Killed), ledger_lock(root):
+        fileio.write_batch(root, FILES)
+    monkeypatch.setattr(fileio.shutil, "rmtree", real_rmtree)
+    assert _files(root) == {**before, **EXPECTED}
+    assert fileio.pending_batches(root) == []  # not "interrupted before it was complete"
+    assert (root / fileio.STAGING_DIR).exists()  # the half-deleted folder is still there
+    with ledger_lock(root):
+        pass
+    assert not (root / fileio.STAGING_DIR).exists()
+    assert _files(root) == {**before, **EXPECTED}
 
 
 def test_write_batch_refuses_an_existing_target_before_writing(tmp_path: Path) -> None:
