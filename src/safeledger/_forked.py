@@ -6,12 +6,13 @@ strings, bytes — see safeledger.sharded and safeledger.model.codec for why).""
 
 from __future__ import annotations
 
+import mmap
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["Forked"]
+__all__ = ["Forked", "SharedTasks"]
 
 
 class Forked:
@@ -68,3 +69,59 @@ class Forked:
         if exc_type is not None:  # the answer will not be read: don't wait for it
             self.process.kill()
         self.process.join()
+
+
+class SharedTasks:
+    """Named tasks shared out between a forked child and the caller, so that neither
+    core idles whatever the tasks cost: the child makes them from the first on; the
+    caller, once its own work is done (:meth:`results`), from the last back; each
+    stops at the first the other has claimed.  ``results()`` has every task's answer,
+    in the tasks' order.
+
+    Claims are bytes in an anonymous mapping both processes share.  Claiming is not
+    atomic, so both may now and then make the same task (tasks must be pure: the same
+    answer either way), and none is ever left out.  A child that fails sends nothing;
+    the caller then makes what it lacks, and meets the child's error itself if there
+    was one.  Without fork (Windows) the caller makes everything."""
+
+    def __init__(self, tasks: Mapping[str, Callable[[], Any]]) -> None:
+        self.tasks = list(tasks.items())
+        self.claims = mmap.mmap(-1, max(1, len(self.tasks)))  # 1: being made by someone
+        self.forked = Forked(self._theirs)
+
+    def _theirs(self) -> dict[str, Any]:
+        done: dict[str, Any] = {}
+        for n, (key, make) in enumerate(self.tasks):
+            if self.claims[n]:
+                break  # the caller works from the end: the rest are its
+            self.claims[n] = 1
+            done[key] = make()
+        return done
+
+    def __enter__(self) -> SharedTasks:
+        self.forked.__enter__()
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.forked.__exit__(exc_type, *exc)
+        self.claims.close()
+
+    def results(self) -> dict[str, Any]:
+        mine: dict[str, Any] = {}
+        if self.forked.process is not None:
+            for n in range(len(self.tasks) - 1, -1, -1):
+                if self.claims[n]:
+                    break
+                self.claims[n] = 1
+                key, make = self.tasks[n]
+                mine[key] = make()
+        theirs = self.forked.result() or {}
+        out: dict[str, Any] = {}
+        for key, make in self.tasks:
+            if key in mine:
+                out[key] = mine[key]
+            elif key in theirs:
+                out[key] = theirs[key]
+            else:  # the child failed before it: made here
+                out[key] = make()
+        return out

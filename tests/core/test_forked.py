@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import time
+from typing import Any
 
 import pytest
 
-from safeledger._forked import Forked
+from safeledger._forked import Forked, SharedTasks
 
 
 def test_the_answer_comes_back() -> None:
@@ -79,3 +80,69 @@ def test_without_fork_nothing_runs_apart_and_the_caller_does_the_work(
         assert ran == []  # nothing ran anywhere yet
         assert pending.answer() == os.getpid()
     assert ran == [os.getpid()]
+
+
+# --- SharedTasks: named tasks shared out between a child and the caller -------------
+
+
+def _tasks(slow_first: float = 0.0) -> dict[str, Any]:
+    """Tasks that say where they ran; the first one takes ``slow_first`` seconds."""
+
+    def task(n: int) -> Any:
+        def make() -> tuple[int, int]:
+            if n == 0:
+                time.sleep(slow_first)
+            return n * n, os.getpid()
+
+        return make
+
+    return {f"t{n}": task(n) for n in range(6)}
+
+
+def test_shared_tasks_are_made_on_both_sides_and_come_back_in_order() -> None:
+    with SharedTasks(_tasks(slow_first=1.0)) as shared:
+        deadline = time.monotonic() + 20
+        while not shared.claims[0] and time.monotonic() < deadline:  # the child has begun
+            time.sleep(0.005)
+        results = shared.results()
+    assert list(results) == [f"t{n}" for n in range(6)]
+    assert [value for value, _ in results.values()] == [n * n for n in range(6)]
+    assert results["t0"][1] != os.getpid()  # the child took the first (and slow) one
+    assert results["t5"][1] == os.getpid()  # this process the last ones meanwhile
+
+
+def test_shared_tasks_a_failing_child_leaves_its_part_to_the_caller() -> None:
+    parent = os.getpid()
+
+    def only_here() -> str:
+        if os.getpid() != parent:
+            raise MemoryError("the child ran out of memory")
+        return "made here"
+
+    tasks = {"first": only_here, **_tasks()}
+    with SharedTasks(tasks) as shared:
+        results = shared.results()
+    assert results["first"] == "made here"
+    assert [value for value, _ in list(results.values())[1:]] == [n * n for n in range(6)]
+
+
+def test_shared_tasks_error_is_raised_here_and_the_child_is_not_waited_for() -> None:
+    def broken() -> None:
+        raise ValueError("a broken section")
+
+    started = time.monotonic()
+    with pytest.raises(ValueError, match="a broken section"), SharedTasks(
+        {"slow": lambda: time.sleep(60), "broken": broken}
+    ) as shared:
+        shared.results()
+    assert time.monotonic() - started < 20
+
+
+def test_shared_tasks_without_fork_are_all_made_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    with SharedTasks(_tasks()) as shared:
+        results = shared.results()
+    assert {pid for _, pid in results.values()} == {os.getpid()}
+    assert [value for value, _ in results.values()] == [n * n for n in range(6)]

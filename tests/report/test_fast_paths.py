@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safeledger._forked import Forked
+from safeledger._forked import SharedTasks
 from safeledger.errors import UsageError
 from safeledger.evaluate.periods import quarter
 from safeledger.report import charts as charts_mod
@@ -204,8 +204,8 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "ledgers" / "tongxin"
 def test_small_sections_made_in_a_child_are_the_same(
     monkeypatch: pytest.MonkeyPatch, kind: str, span: Any
 ) -> None:
-    """A big ledger's small sections (breakdowns, comparison, duty gaps…) are made in a
-    forked child (context._side_sections): the same context and the same bytes in every
+    """A big ledger's small sections (breakdowns, comparison, duty gaps…) are shared out
+    with a forked child (context._side_sections): the same context and the same bytes in every
     format, and the same when the child fails."""
     from safeledger.api import load_ledger
     from safeledger.evaluate.periods import year
@@ -221,23 +221,8 @@ def test_small_sections_made_in_a_child_are_the_same(
     for fmt, data in expected.items():
         assert render_report(ledger, span, kind=kind, fmt=fmt) == data
 
-    monkeypatch.setattr(context_mod, "Forked", _Failing)  # the child fails: made here
+    def failing(self: SharedTasks) -> dict[str, Any]:
+        raise MemoryError("the child ran out of memory")
+
+    monkeypatch.setattr(SharedTasks, "_theirs", failing)  # the child fails: made here
     assert build_context(ledger, span, kind=kind) == expected_context
-
-
-class _Failing:
-    """A Forked whose child failed (its result is None)."""
-
-    def __init__(self, task: Any) -> None:
-        self.task = task
-
-    def __enter__(self) -> _Failing:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def result(self) -> None:
-        return None
-
-    answer = Forked.answer
