@@ -32,16 +32,20 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 from safeledger import __version__
-from safeledger.fileio import write_atomic
+from safeledger.report import chart_cache
+from safeledger.report.chart_cache import CHART_CACHE_FORMAT
+from safeledger.report.chartdata import COLORS, Chart, chart_specs
 
 __all__ = [
     "CJK_FAMILIES",
+    "COLORS",
     "Chart",
     "chart_specs",
     "cjk_font",
     "render_png",
     "render_svg",
     "render_svg_cached",
+    "setup_key",
 ]
 
 CJK_FAMILIES = (
@@ -61,16 +65,6 @@ _FONT_FILE = re.compile(
     r"(NotoSansCJK|NotoSerifCJK|SourceHanSans|wqy|DroidSansFallback|msyh|simhei|PingFang)",
     re.IGNORECASE,
 )
-COLORS = {
-    "found": "#c0392b",
-    "rectified": "#2e86c1",
-    "open": "#e67e22",
-    "pending": "#f1c40f",
-    "overdue": "#c0392b",
-    "closed": "#27ae60",
-}
-
-
 @functools.cache
 def cjk_font() -> str | None:
     """The family name of a font with Chinese glyphs on this machine, or None.  Fonts
@@ -93,55 +87,6 @@ def cjk_font() -> str | None:
                 except Exception:  # a broken font file: try the next
                     continue
     return None
-
-
-Chart = dict[str, Any]
-
-
-def chart_specs(context: dict[str, Any]) -> list[Chart]:
-    """The three charts of a report, as data: status split at the end, found vs
-    rectified per month, found and open per community."""
-    lab = context["labels"]
-    statuses = lab["statuses"]
-    split = context["status_split"]
-    communities = [
-        (v["label"], v["found"]["total"], v["open_at_end"])
-        for v in context["breakdowns"]["community"].values()
-    ]
-    return [
-        {
-            "id": "status",
-            "title": lab["chart_status"],
-            "kind": "barh",
-            "categories": [statuses[k] for k in split],
-            "series": [("", list(split.values()), [COLORS[k] for k in split])],
-        },
-        {
-            "id": "monthly",
-            "title": lab["chart_monthly"],
-            "kind": "bar",
-            "categories": [m["label"] for m in context["monthly"]],
-            "series": [
-                (lab["found_series"], [m["found"] for m in context["monthly"]], COLORS["found"]),
-                (
-                    lab["rectified_series"],
-                    [m["rectified"] for m in context["monthly"]],
-                    COLORS["rectified"],
-                ),
-            ],
-        },
-        {
-            "id": "community",
-            "full": True,
-            "title": lab["chart_community"],
-            "kind": "bar",
-            "categories": [c[0] for c in communities],
-            "series": [
-                (lab["found_series"], [c[1] for c in communities], COLORS["found"]),
-                (lab["open_series"], [c[2] for c in communities], COLORS["open"]),
-            ],
-        },
-    ]
 
 
 @contextmanager
@@ -235,15 +180,7 @@ def render_svg(chart: Chart, font: str | None) -> str:
     return svg.strip() + "\n"
 
 
-# --- a cache of drawn charts -------------------------------------------------------
-#
-# Drawing a chart costs about a second (text layout, the legend's "best" place), most
-# of an HTML report's time at scale, while its bytes depend only on the chart's data
-# and the drawing set-up.  The key covers both: the spec, the font and its file, every
-# rcParams value in effect, and the matplotlib and safeledger versions.
-
-CHART_CACHE_FORMAT = 1
-CHART_CACHE_KEEP = 64  # entries kept (newest by modification time)
+# --- the cache of drawn charts (safeledger.report.chart_cache) ---------------------
 
 
 def _font_file(family: str) -> list[object]:
@@ -257,57 +194,37 @@ def _font_file(family: str) -> list[object]:
     return [family, path, st.st_size, st.st_mtime_ns]
 
 
-def chart_key(chart: Chart, font: str | None) -> str:
-    """The cache key of ``chart`` drawn with ``font`` in this set-up (SHA-256, hex)."""
+def setup_key(font: str | None) -> str:
+    """The key of this drawing set-up with ``font`` (SHA-256, hex): the font and its
+    file, every rcParams value in effect, and the matplotlib and safeledger versions."""
     with _style(font):
         rc = sorted((k, repr(v)) for k, v in dict.items(matplotlib.rcParams) if k != "backend")
         fonts = [_font_file(f) for f in ([font] if font else []) + ["DejaVu Sans"]]
-    doc = [CHART_CACHE_FORMAT, __version__, matplotlib.__version__, fonts, rc, chart]
+    doc = [CHART_CACHE_FORMAT, __version__, matplotlib.__version__, fonts, rc]
     text = json.dumps(doc, ensure_ascii=False, sort_keys=True, default=repr)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _read_entry(path: Path, key: str) -> str | None:
-    """The SVG of an entry, or None when missing or not intact (any doubt is a miss)."""
-    try:
-        data = path.read_bytes()
-        head, digest, body = data.split(b"\n", 2)
-    except (OSError, ValueError):
-        return None
-    if head.decode("ascii", "replace") != key:
-        return None
-    if hashlib.sha256(body).hexdigest().encode("ascii") != digest:
-        return None
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
-def _write_entry(directory: Path, path: Path, key: str, svg: str) -> None:
-    body = svg.encode("utf-8")
-    data = b"\n".join([key.encode("ascii"), hashlib.sha256(body).hexdigest().encode(), body])
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, data)
-        entries = sorted(directory.glob("*.svg"), key=lambda p: p.stat().st_mtime_ns)
-        for old in entries[:-CHART_CACHE_KEEP]:
-            old.unlink(missing_ok=True)
-    except OSError:  # a cache that cannot be written is no cache
-        pass
+def chart_key(chart: Chart, font: str | None) -> str:
+    """The cache key of ``chart`` drawn with ``font`` in this set-up (SHA-256, hex)."""
+    return chart_cache.chart_key(chart, setup_key(font))
 
 
 def render_svg_cached(chart: Chart, font: str | None, directory: Path | None) -> str:
     """:func:`render_svg`, answered from the chart cache in ``directory`` when the
-    same chart was drawn before in the same set-up (same bytes); None: no cache."""
+    same chart was drawn before in the same set-up (same bytes); None: no cache.  The
+    set-up is remembered there, so that the next report can find its charts without
+    matplotlib (:func:`.chart_cache.cached_svgs`)."""
     if directory is None:
         return render_svg(chart, font)
-    key = chart_key(chart, font)
+    setup = setup_key(font)
+    key = chart_cache.chart_key(chart, setup)
     path = directory / f"{key}.svg"
-    svg = _read_entry(path, key)
+    svg = chart_cache.read_entry(path, key)
     if svg is None:
         svg = render_svg(chart, font)
-        _write_entry(directory, path, key, svg)
+        chart_cache.write_entry(directory, path, key, svg)
+    chart_cache.remember_setup(directory, setup)
     return svg
 
 
