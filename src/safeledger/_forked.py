@@ -27,6 +27,8 @@ class Forked:
     def __enter__(self) -> Forked:
         if "fork" not in multiprocessing.get_all_start_methods():
             return self  # result() is None: the caller does the work, as when a child fails
+        if multiprocessing.current_process().daemon:
+            return self  # in a Forked child, which may not have children of its own: as above
         context = multiprocessing.get_context("fork")
         self.receiver, sender = context.Pipe(duplex=False)
         self.process = context.Process(target=self._run, args=(sender,), daemon=True)

@@ -152,8 +152,10 @@ class CheckCache:
         strict: bool,
         compliance: bool,
         progress: Progress | None = None,
+        split: bool | None = None,
     ) -> tuple[str, list[str]]:
-        """The key of a check of ``root``, and the evidence listing (reused by the check)."""
+        """The key of a check of ``root``, and the evidence listing (reused by the check).
+        ``split`` as for :func:`safeledger.read.discover.discover_stats`."""
         if self._pinned is not None and self._pinned[0] == (root, today, as_of, strict, compliance):
             return self._pinned[1]
         h = hashlib.sha256()
@@ -166,7 +168,7 @@ class CheckCache:
         feed(CONFIG_FILE, _digest(root / CONFIG_FILE))
         scratch = RawLedger(root=root, config=None)
         index = StatIndex.load(self._stat_path(root))  # before the stats (racy rule)
-        entries = discover_stats(root, scratch)
+        entries = discover_stats(root, scratch, split=split)
         digests = index.digests(root, entries, progress)
         index.save(self._stat_path(root))
         # three joined strings, not a feed per file (160,000 files)
@@ -238,13 +240,54 @@ class CheckCache:
     # --- loaded ledgers (status, report) ------------------------------------------------
 
     def loaded_key(
-        self, root: Path, *, today: dt.date, progress: Progress | None = None
+        self,
+        root: Path,
+        *,
+        today: dt.date,
+        progress: Progress | None = None,
+        split: bool | None = None,
     ) -> tuple[str, list[str]]:
         """The key of the loaded ledger at ``root`` (loading depends on ``today`` through
         the "no date after today" rule), and the evidence listing."""
         return self.key(
-            root, today=today, as_of=today, strict=False, compliance=False, progress=progress
+            root,
+            today=today,
+            as_of=today,
+            strict=False,
+            compliance=False,
+            progress=progress,
+            split=split,
         )
+
+    def _last_path(self, root: Path) -> Path:
+        name = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:32]
+        return self.directory / "loaded" / f"{name}.last"
+
+    def last_loaded(self, root: Path, *, min_bytes: int = 0) -> str | None:
+        """The key of the ledger at ``root`` last stored or found here (a guess at the
+        answer of :meth:`loaded_key` while it is being worked out), when its entry is
+        still there and at least ``min_bytes`` big; else None."""
+        try:
+            key = self._last_path(root).read_text(encoding="ascii").strip()
+            if len(key) != 64 or self._loaded_path(key).stat().st_size < min_bytes:
+                return None
+            return key
+        except (OSError, ValueError):
+            return None
+
+    def remember_loaded(self, root: Path, key: str) -> None:
+        """Remember ``key`` as the last loaded key of ``root``; errors are ignored."""
+        from safeledger.fileio import write_atomic
+
+        if self.last_loaded(root) == key:
+            return
+        try:
+            path = self._last_path(root)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, key.encode("ascii"))
+            _prune(path.parent, path, 32, "*.last")
+        except Exception:
+            return
 
     def _loaded_path(self, key: str) -> Path:
         return self.directory / "loaded" / f"{key}.bin"
@@ -314,6 +357,7 @@ class CheckCache:
             _write_entry(self._loaded_path(key), head, body, keep=4, pattern="*.bin")
         except Exception:
             return
+        self.remember_loaded(root, key)
 
     def _rendered_path(self, key: str, form: str) -> Path:
         return self.directory / "rendered" / f"{key}.{form}.json"

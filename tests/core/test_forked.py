@@ -146,3 +146,18 @@ def test_shared_tasks_without_fork_are_all_made_here(monkeypatch: pytest.MonkeyP
         results = shared.results()
     assert {pid for _, pid in results.values()} == {os.getpid()}
     assert [value for value, _ in results.values()] == [n * n for n in range(6)]
+
+
+def test_a_forked_child_does_its_own_forked_work_itself() -> None:
+    """A child may not start children of its own (multiprocessing's rule for daemonic
+    processes): a Forked inside a Forked runs no child, so its caller does the work."""
+
+    def inner() -> tuple[int, int]:
+        with Forked(os.getpid) as pending:
+            return pending.answer(), os.getpid()
+
+    with Forked(inner) as pending:
+        answer = pending.result()
+    assert answer is not None
+    made_by, child = answer
+    assert made_by == child != os.getpid()

@@ -35,6 +35,17 @@ from tests.validate.test_fast import _same
 runner = CliRunner()
 
 
+@pytest.fixture(params=["plain", "guessing"])
+def guessing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Both ways to a stored ledger: hashing first, then decoding (a small ledger), and
+    decoding the entry last used while a forked child hashes (a big one: here every one,
+    GUESS_BYTES=0)."""
+    on = request.param == "guessing"
+    if on:
+        monkeypatch.setattr(api, "GUESS_BYTES", 0)
+    return on
+
+
 def answers(loaded: LoadedLedger) -> dict[str, Any]:
     """What the commands built on a loaded ledger print."""
     span = resolve_period(today=TODAY, quarter="2026Q3")
@@ -72,14 +83,14 @@ def same(root: Path, cache: CheckCache) -> dict[str, Any]:
     return expected
 
 
-def test_hit_is_identical(ledger: Path, tmp_path: Path) -> None:
+def test_hit_is_identical(ledger: Path, tmp_path: Path, guessing: bool) -> None:
     first = same(ledger, CheckCache(tmp_path / "cache"))
     assert first["errors"], "the generated ledger has mistakes"
     assert len(list((tmp_path / "cache" / "loaded").glob("*.bin"))) == 1
     assert load_validated(ledger, today=TODAY).ledger.hazards
 
 
-def test_edit_rename_delete(ledger: Path, tmp_path: Path) -> None:
+def test_edit_rename_delete(ledger: Path, tmp_path: Path, guessing: bool) -> None:
     cache = CheckCache(tmp_path / "cache")
     before = same(ledger, cache)
     first = hazard_files(ledger)[0]
@@ -106,7 +117,9 @@ def test_another_today_is_another_entry(ledger: Path, tmp_path: Path) -> None:
     assert not later.cached
 
 
-def test_corrupt_or_foreign_entry_is_a_miss(ledger: Path, tmp_path: Path) -> None:
+def test_corrupt_or_foreign_entry_is_a_miss(
+    ledger: Path, tmp_path: Path, guessing: bool
+) -> None:
     cache = CheckCache(tmp_path / "cache")
     expected = same(ledger, cache)
     (entry,) = (tmp_path / "cache" / "loaded").glob("*.bin")
@@ -138,7 +151,9 @@ def test_corrupt_or_foreign_entry_is_a_miss(ledger: Path, tmp_path: Path) -> Non
         (tmp_path / "cache").chmod(0o700)
 
 
-def test_evidence_outside_evidence_folder_is_looked_up_again(tmp_path: Path) -> None:
+def test_evidence_outside_evidence_folder_is_looked_up_again(
+    tmp_path: Path, guessing: bool
+) -> None:
     root = ledger_with_plan_outside_evidence(tmp_path / "l")
     cache = CheckCache(tmp_path / "cache")
     missing = same(root, cache)
@@ -146,6 +161,48 @@ def test_evidence_outside_evidence_folder_is_looked_up_again(tmp_path: Path) -> 
     (root / "docs").mkdir()
     (root / "docs" / "plan.pdf").write_bytes(b"%PDF")
     assert same(root, cache)["errors"] == 0
+
+
+def test_the_guess_is_decoded_while_the_key_is_worked_out(
+    ledger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big ledger run again: the entry last used is decoded while a forked child
+    works out the key, and is the answer when the key is the same (one decode); a guess
+    that turns out wrong (the ledger changed), a damaged pointer or no fork at all give
+    the plain answer."""
+    import multiprocessing
+
+    monkeypatch.setattr(api, "GUESS_BYTES", 0)
+    cache = CheckCache(tmp_path / "cache")
+    expected = same(ledger, cache)
+    decoded: list[str] = []
+    get_loaded = CheckCache.get_loaded
+
+    def spy(self: CheckCache, key: str, root: Path) -> Any:
+        decoded.append(key)
+        return get_loaded(self, key, root)
+
+    monkeypatch.setattr(CheckCache, "get_loaded", spy)
+    guess = cache.last_loaded(ledger)
+    hit = load_validated(ledger, today=TODAY, cache=cache)
+    assert hit.cached and decoded == [guess] and answers(hit) == expected
+
+    first = hazard_files(ledger)[0]  # changed: the guess is decoded, then the real key
+    first.write_text(first.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    decoded.clear()
+    changed = load_validated(ledger, today=TODAY, cache=cache)
+    assert not changed.cached and decoded[0] == guess and len(decoded) == 2
+    assert answers(changed) == answers(load_validated(ledger, today=TODAY))
+
+    cache._last_path(ledger).write_bytes(b"\xff not a key")
+    assert cache.last_loaded(ledger) is None
+    assert load_validated(ledger, today=TODAY, cache=cache).cached  # the plain way
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    decoded.clear()
+    hit = load_validated(ledger, today=TODAY, cache=cache)  # no child: hashed here after
+    assert hit.cached and decoded == [cache.last_loaded(ledger)]
+    assert answers(hit) == answers(changed)
 
 
 def test_a_big_ledger_is_stored_in_the_background(
