@@ -878,11 +878,18 @@ def _comparison(
     figures: dict[str, Any],
     names: dict[str, str],
     states: _States | None = None,
+    *,
+    prev_f: dict[str, Any] | None = None,
+    ago_f: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """The period's figures beside the previous period's and the same period a year
+    before; ``prev_f`` / ``ago_f``: those figures when already worked out."""
     prev = previous_span(span)
     ago = year_ago_span(span)
-    prev_f = _figures_for_span(ledger, prev, states)
-    ago_f = _figures_for_span(ledger, ago, states)
+    if prev_f is None:
+        prev_f = _figures_for_span(ledger, prev, states)
+    if ago_f is None:
+        ago_f = _figures_for_span(ledger, ago, states)
     cur, p, a = flat_figures(figures), flat_figures(prev_f), flat_figures(ago_f)
     rows = []
     for k in _COMPARED:
@@ -993,19 +1000,22 @@ def build_context(
         if i.end is not None:
             status_split[str(i.end.status)] += 1
 
-    # Sections that cost time but come out small (figures, counts, short lists): for a
-    # big ledger a forked child makes them in this order while this process makes the
-    # rows, then takes them from the last back (_side_sections).  The costly ones are at
-    # either end and the cheap ones where the two meet, so neither waits long.
+    # Sections that cost time: for a big ledger a forked child makes them in this order
+    # while this process makes the rows, and this process then takes them from the last
+    # back (_side_sections).  Those with the biggest answers come last (this process
+    # makes them: nothing to send), the cheap ones where the two meet.
     side: dict[str, Callable[[], Any]] = {
-        "breakdowns": lambda: _breakdowns(ledger, items, span, inspected, locale),
+        "comparison_year_ago": lambda: _figures_for_span(ledger, year_ago_span(span), states),
         "escalation": lambda: _escalation(ledger, items, span, escalation_days, locale),
         "monthly": lambda: _monthly(items, span),
         "major_split": lambda: _major_split(ledger, span, states),
-        "comparison": lambda: _comparison(ledger, span, figures, lab["figure_names"], states),
+        "comparison_previous": lambda: _figures_for_span(ledger, previous_span(span), states),
         "duty_gaps": lambda: _duty_gaps(ledger, span, locale),
+        "breakdowns": lambda: _breakdowns(ledger, items, span, inspected, locale),
     }
     wanted = {k for k in side if want(k)} | ({"duty_gaps"} if want("duty_gap_summary") else set())
+    if want("comparison"):
+        wanted |= {"comparison_previous", "comparison_year_ago"}
     side = {key: make for key, make in side.items() if key in wanted}
     built: dict[str, Any] = {}  # lazy sections made here (None below)
     with _side_sections(side, parallel=len(ledger.hazards) >= PARALLEL_HAZARDS) as side_made:
@@ -1047,6 +1057,15 @@ def build_context(
         built.update(side_made())
     if "duty_gaps" in built:
         built["duty_gaps"], built["duty_gap_summary"] = built.pop("duty_gaps")
+    if want("comparison"):
+        built["comparison"] = _comparison(
+            ledger,
+            span,
+            figures,
+            lab["figure_names"],
+            prev_f=built.pop("comparison_previous"),
+            ago_f=built.pop("comparison_year_ago"),
+        )
 
     fig = figures
     summary = lab["summary_text"].format(
