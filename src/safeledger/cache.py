@@ -69,7 +69,7 @@ __all__ = [
 ]
 
 CACHE_ENV = "SAFELEDGER_CACHE_DIR"
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 _DIAG_FIELDS = ("code", "severity", "message", "file", "line", "column", "record", "field", "hint")
 
 Progress = Callable[[int, int], None]  # (files done, files in all)
@@ -314,6 +314,10 @@ class CheckCache:
             ledger.enterprises = decode_all(enterprises)
             ledger.hazards = decode_all(hazards)
             ledger.activities = decode_all(activities)
+            # Made when first asked for (marshalled apart for this): status and reports
+            # never ask.
+            if type(sources) is not bytes:
+                return None
             ledger.sources = partial(_sources_of, sources)
             return CachedLoad(ledger, [Diagnostic(*row) for row in diags])
         except Exception:  # a cache must never break a command: any failure is a miss
@@ -341,10 +345,12 @@ class CheckCache:
                     encode_all(ledger.enterprises),
                     encode_all(ledger.hazards),
                     encode_all(ledger.activities),
-                    [
-                        (kind, rid, ref.file, ref.index, ref.line, ref.column)
-                        for (kind, rid), ref in ledger.sources.items()
-                    ],
+                    marshal.dumps(
+                        [
+                            (kind, rid, ref.file, ref.index, ref.line, ref.column)
+                            for (kind, rid), ref in ledger.sources.items()
+                        ]
+                    ),
                     [tuple(getattr(d, f) for f in _DIAG_FIELDS) for d in diagnostics],
                 )
             )
@@ -390,10 +396,13 @@ class CheckCache:
             return
 
 
-def _sources_of(rows: list[tuple[Any, ...]]) -> Sources:
+def _sources_of(data: bytes) -> Sources:
+    import marshal
+
     from safeledger.validate.ledger import RecordRef
 
-    return {(kind, rid): RecordRef(*ref) for kind, rid, *ref in rows}
+    return {(kind, rid): RecordRef(*ref) for kind, rid, *ref in marshal.loads(data)}
+
 
 
 def _read_entry(path: Path, root: Path, **expect: object) -> tuple[dict[str, Any], bytes] | None:
