@@ -516,6 +516,12 @@ def _verified_by(hazard: Hazard, state: HazardState) -> str | None:
     return hazard.reinspections[index].by
 
 
+@functools.cache
+def _flags_label(flags: tuple[str, ...], loc: str) -> str:
+    """The flags' labels joined (a handful of combinations; asked once per row)."""
+    return ("、" if loc == "zh-CN" else ", ").join(FLAG_LABELS[loc][f] for f in flags)
+
+
 def _hazard_row(
     seq: int, hazard: Hazard, state: HazardState, names: dict[str, str], locale: str
 ) -> dict[str, Any]:
@@ -553,9 +559,7 @@ def _hazard_row(
         "status": str(state.status),
         "status_label": STATUS_LABELS[loc][str(state.status)],
         "flags": list(state.flags),
-        "flags_label": "、".join(FLAG_LABELS[loc][f] for f in state.flags)
-        if loc == "zh-CN"
-        else ", ".join(FLAG_LABELS[loc][f] for f in state.flags),
+        "flags_label": _flags_label(state.flags, loc),
         "days_overdue": state.days_overdue,
         "days_left": state.days_left,
         "notes": hazard.notes,
