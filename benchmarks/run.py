@@ -146,17 +146,28 @@ def fmt(seconds: float, mb: int, extrapolated: bool = False) -> str:
     return f"{seconds:.2f} s / {mb} MB"
 
 
+_CALIBRATION = """
+import time
+best = float("inf")
+for _ in range(3):
+    start = time.perf_counter()
+    table = {f"H-{i:06d}": (i, str(i)) for i in range(200_000)}
+    sum(len(v[1]) for v in table.values())
+    best = min(best, time.perf_counter() - start)
+print(best)
+"""
+
+
 def calibration() -> float:
     """Seconds of a fixed pure-Python workload (the best of three): how fast this machine
     is right now.  A shared VM drifts by ±30 % from minute to minute; two tables are
-    comparable in proportion to their calibrations."""
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        table = {f"H-{i:06d}": (i, str(i)) for i in range(200_000)}
-        sum(len(v[1]) for v in table.values())
-        best = min(best, time.perf_counter() - start)
-    return best
+    comparable in proportion to their calibrations.  Run in a subprocess: in this one,
+    the memory it leaves behind would count in the peak memory of every command started
+    after it (a forked child's max RSS starts at its parent's)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _CALIBRATION], capture_output=True, text=True, check=True
+    )
+    return float(done.stdout)
 
 
 def main(argv: list[str] | None = None) -> int:
