@@ -266,3 +266,27 @@ def test_stat_index_keeps_failed_stats_and_huge_inodes(tmp_path: Path) -> None:
     again = StatIndex.load(tmp_path / "index.idx")
     assert again.hashes[:64] == first[0]  # remembered, not read again
     assert again.digests(tmp_path, entries) == [first[0], _sha(b"id: changed\n")]
+
+
+def test_key_texts_are_the_same_from_a_warm_index_and_from_the_files(tmp_path: Path) -> None:
+    """The key's texts for the same files, whether taken from an unchanged index (its
+    own texts) or worked out file by file; a newline in a path or an unreadable file is
+    joined apart, so no two file lists give the same texts."""
+    old = time.time() - 60  # not "racy": remembered by the index
+    files = {"a.yaml": b"id: A\n", "b.yaml": b"id: B\n"}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        os.utime(tmp_path / name, (old, old))
+    entries: list[Found] = [(n, "hazards", _file_stat(tmp_path / n)) for n in files]
+    cold = StatIndex().key_texts(tmp_path, entries)
+    assert cold == ("lines:a.yaml\nb.yaml", "hashes:" + _sha(b"id: A\n") + _sha(b"id: B\n"))
+    index = StatIndex()
+    index.digests(tmp_path, entries)
+    index.save(tmp_path / "index.idx")
+    warm = StatIndex.load(tmp_path / "index.idx")
+    assert warm.hashes and warm.key_texts(tmp_path, entries) == cold
+
+    one_name = [("a.yaml\nb.yaml", "hazards", None)]  # a newline in a file name
+    paths, digests = StatIndex().key_texts(tmp_path, one_name)
+    assert paths == "parts:a.yaml\nb.yaml" and paths != cold[0]
+    assert digests.startswith("parts:unreadable:")  # no such file
