@@ -131,3 +131,30 @@ def test_an_html_report_from_cached_charts_imports_no_matplotlib(tmp_path: Path)
 
     ledger = load_ledger(ledger_dir, today=dt.date(2026, 11, 23)).ledger
     assert render_report(ledger, Q2, fmt="html") == first  # as drawn without a cache
+
+
+def test_no_current_folder_or_home_means_no_fingerprint_not_a_failure(
+    tmp_path: Path, fonts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report made from a deleted folder (``os.getcwd`` fails) or without a home
+    folder (``expanduser`` fails): the charts are drawn, as without a cache."""
+    specs = _charts(tmp_path)
+    cache = tmp_path / "charts"
+    drawn = _draw(specs, cache)
+
+    def gone() -> str:
+        raise FileNotFoundError("the current folder was deleted")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "getcwd", gone)
+        assert chart_cache.fingerprint() is None
+        assert chart_cache.cached_svgs(specs, cache) is None
+        assert _draw(specs, cache) == drawn
+    assert chart_cache.cached_svgs(specs, cache) == drawn
+
+    def homeless(self: Path) -> Path:
+        raise RuntimeError("Could not determine home directory")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, "expanduser", homeless)
+        assert chart_cache.fingerprint() is None

@@ -149,11 +149,16 @@ def _read_json(path: Path) -> Any:
 
 def fingerprint() -> str | None:
     """A hash of what could change the drawing set-up, taken without importing
-    matplotlib; None when it cannot be taken (no matplotlib, too many font folders)."""
+    matplotlib; None when it cannot be taken (no matplotlib, too many font folders, no
+    current folder or home folder to look in)."""
     try:
-        spec = importlib.util.find_spec("matplotlib")
-    except (ImportError, ValueError):
+        return _fingerprint()
+    except (ImportError, OSError, RuntimeError, ValueError):
         return None
+
+
+def _fingerprint() -> str | None:
+    spec = importlib.util.find_spec("matplotlib")
     if spec is None or spec.origin is None:
         return None
     env = {name: os.environ.get(name) for name in _MPL_ENV}
