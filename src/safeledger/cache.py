@@ -182,8 +182,7 @@ class CheckCache:
         return h.hexdigest(), evidence
 
     def _stat_path(self, root: Path) -> Path:
-        name = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:32]
-        return self.directory / "stat" / f"{name}.idx"
+        return self.directory / "stat" / f"{_root_name(root)}.idx"
 
     def _path(self, key: str) -> Path:
         return self.directory / "checks" / f"{key}.json"
@@ -260,8 +259,7 @@ class CheckCache:
         )
 
     def _last_path(self, root: Path) -> Path:
-        name = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:32]
-        return self.directory / "loaded" / f"{name}.last"
+        return self.directory / "loaded" / f"{_root_name(root)}.last"
 
     def last_loaded(self, root: Path, *, min_bytes: int = 0) -> str | None:
         """The key of the ledger at ``root`` last stored or found here (a guess at the
@@ -394,6 +392,12 @@ class CheckCache:
             _write_entry(path, head, text.encode("utf-8"), keep=32, pattern="*.json")
         except Exception:
             return
+
+
+def _root_name(root: Path) -> str:
+    """A file name for what the cache keeps per ledger folder (its stat index, its last
+    loaded key)."""
+    return hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:32]
 
 
 def _sources_of(data: bytes) -> Sources:

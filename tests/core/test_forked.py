@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -47,14 +48,19 @@ def test_a_generator_closed_early_does_not_wait_for_the_child() -> None:
     assert time.monotonic() - started < 20
 
 
-def test_answer_runs_the_task_here_when_the_child_failed() -> None:
-    parent = os.getpid()
+def _fails_in_a_child(parent: int) -> Callable[[], str]:
+    """A task that runs out of memory in any process but ``parent``."""
 
     def only_here() -> str:
         if os.getpid() != parent:
             raise MemoryError("the child ran out of memory")
         return "made here"
 
+    return only_here
+
+
+def test_answer_runs_the_task_here_when_the_child_failed() -> None:
+    only_here = _fails_in_a_child(os.getpid())
     with Forked(only_here) as pending:
         assert pending.answer() == "made here"
     with Forked(lambda: "made there") as pending:
@@ -112,13 +118,7 @@ def test_shared_tasks_are_made_on_both_sides_and_come_back_in_order() -> None:
 
 
 def test_shared_tasks_a_failing_child_leaves_its_part_to_the_caller() -> None:
-    parent = os.getpid()
-
-    def only_here() -> str:
-        if os.getpid() != parent:
-            raise MemoryError("the child ran out of memory")
-        return "made here"
-
+    only_here = _fails_in_a_child(os.getpid())
     tasks = {"first": only_here, **_tasks()}
     with SharedTasks(tasks) as shared:
         results = shared.results()

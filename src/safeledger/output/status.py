@@ -88,17 +88,18 @@ def _days(row: HazardRow, zh: bool) -> str:
     return ""
 
 
+def _table(title: str) -> Table:
+    """A borderless table with underlined headings: both status tables look alike."""
+    return Table(
+        box=None, pad_edge=False, padding=(0, 1), header_style="bold underline", title=title
+    )
+
+
 def render_hazard_table(report: StatusReport, console: Console, *, locale: str = "zh-CN") -> None:
     """One row per hazard; per-status counts at the foot.  Fits 80 columns."""
     zh = locale != "en"
-    table = Table(
-        box=None,
-        pad_edge=False,
-        padding=(0, 1),
-        header_style="bold underline",
-        title=(
-            f"隐患整改状态（截至 {report.as_of}）" if zh else f"Hazard status as of {report.as_of}"
-        ),
+    table = _table(
+        f"隐患整改状态（截至 {report.as_of}）" if zh else f"Hazard status as of {report.as_of}"
     )
     table.add_column("编号" if zh else "id", no_wrap=True)
     table.add_column("状态" if zh else "status", no_wrap=True)
@@ -156,16 +157,10 @@ def render_duty_table(report: StatusReport, console: Console, *, locale: str = "
     zh = locale != "en"
     labels = DUTY_STATE_LABEL["en" if not zh else "zh-CN"]
     year_start = dt.date(report.as_of.year, 1, 1)
-    table = Table(
-        box=None,
-        pad_edge=False,
-        padding=(0, 1),
-        header_style="bold underline",
-        title=(
-            f"单位职责履行情况（{year_start} 至 {report.as_of}）"
-            if zh
-            else f"Enterprise duties {year_start} to {report.as_of}"
-        ),
+    table = _table(
+        f"单位职责履行情况（{year_start} 至 {report.as_of}）"
+        if zh
+        else f"Enterprise duties {year_start} to {report.as_of}"
     )
     table.add_column(
         "单位" if zh else "enterprise", no_wrap=True, overflow="ellipsis", max_width=14

@@ -39,16 +39,12 @@ def evidence_problem(path: str, root: Path, evidence_files: set[str]) -> str | N
 def _on_disk_problem(root: Path, key: str) -> str | None:
     """Stat only (never opened): a file inside the ledger, or why not."""
     full = root / key
-    if full.is_symlink() or any(p.is_symlink() for p in full.parents if root in p.parents):
-        real = os.path.realpath(full)
-        if not real.startswith(os.path.realpath(root) + os.sep):
-            return "is a symbolic link that leaves the ledger folder"
-    if full.is_file():
-        real = os.path.realpath(full)
-        if not real.startswith(os.path.realpath(root) + os.sep):
-            return "is a symbolic link that leaves the ledger folder"
-        return None
-    return "does not exist"
+    linked = full.is_symlink() or any(p.is_symlink() for p in full.parents if root in p.parents)
+    if (linked or full.is_file()) and not os.path.realpath(full).startswith(
+        os.path.realpath(root) + os.sep
+    ):
+        return "is a symbolic link that leaves the ledger folder"
+    return None if full.is_file() else "does not exist"
 
 
 def list_evidence(root: Path) -> set[str]:
