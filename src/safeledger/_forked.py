@@ -9,10 +9,11 @@ from __future__ import annotations
 import mmap
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["Forked", "SharedTasks"]
+__all__ = ["Forked", "Later", "SharedTasks"]
 
 
 class Forked:
@@ -20,8 +21,9 @@ class Forked:
     leaves at once (``os._exit``): tearing down a heap of ~1M objects would cost the
     caller half a second of waiting.  ``result()`` is None when the child failed."""
 
-    def __init__(self, task: Callable[[], Any]) -> None:
+    def __init__(self, task: Callable[[], Any], later: Later | None = None) -> None:
         self.task = task
+        self.later = later  # a value sent to the child after the fork
         self.process: Any = None  # no child: a platform without fork (Windows)
 
     def __enter__(self) -> Forked:
@@ -31,9 +33,13 @@ class Forked:
             return self  # in a Forked child, which may not have children of its own: as above
         context = multiprocessing.get_context("fork")
         self.receiver, sender = context.Pipe(duplex=False)
+        if self.later is not None:
+            self.later._before_fork()
         self.process = context.Process(target=self._run, args=(sender,), daemon=True)
         self.process.start()
         sender.close()
+        if self.later is not None:
+            self.later._in_caller()
         return self
 
     def _run(self, sender: Any) -> None:
@@ -41,6 +47,8 @@ class Forked:
         # (an error, a closed output pipe) would leave the child blocked on a full pipe.
         self.receiver.close()
         try:
+            if self.later is not None:
+                self.later._in_child()
             answer = self.task()
         except BaseException:
             answer = None
@@ -127,3 +135,61 @@ class SharedTasks:
             else:  # the child failed before it: made here
                 out[key] = make()
         return out
+
+
+
+class Later:
+    """A value the caller sends to its forked child after the fork, for what the child
+    does last: the fork need not wait for it.  Give it to the :class:`Forked`; the task
+    calls :meth:`get` when it needs the value, the caller :meth:`send` once it has it.
+    A thread of the child takes the value off the pipe as soon as it comes, so the
+    caller never blocks on a full pipe; a child that is gone is no error for the caller
+    (the Forked's ``result()`` is None).  With no child, :meth:`get` in the caller
+    gives what was sent."""
+
+    def __init__(self) -> None:
+        self.value: Any = None
+        self.sent = False
+        self.receiver: Any = None
+        self.sender: Any = None
+        self.thread: threading.Thread | None = None
+        self.failed = False
+
+    def _before_fork(self) -> None:
+        self.receiver, self.sender = multiprocessing.Pipe(duplex=False)
+
+    def _in_child(self) -> None:
+        self.sender.close()
+        self.thread = threading.Thread(target=self._receive, daemon=True)
+        self.thread.start()
+
+    def _in_caller(self) -> None:
+        self.receiver.close()
+
+    def _receive(self) -> None:
+        try:
+            self.value = self.receiver.recv()
+        except (EOFError, OSError):  # the caller failed before sending
+            self.failed = True
+
+    def send(self, value: Any) -> None:
+        """In the caller, once."""
+        self.value, self.sent = value, True
+        if self.sender is None:
+            return  # no child
+        try:
+            self.sender.send(value)
+        except OSError:  # the child is gone: the caller does its work
+            pass
+        finally:
+            self.sender.close()
+
+    def get(self) -> Any:
+        """The value, once sent (in the child: waits for it)."""
+        if self.thread is not None:
+            self.thread.join()
+            if self.failed:
+                raise EOFError("the caller sent nothing")
+        elif not self.sent:
+            raise RuntimeError("Later.get() before send()")
+        return self.value

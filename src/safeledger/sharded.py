@@ -25,7 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from safeledger._forked import Forked
+from safeledger._forked import Forked, Later
 from safeledger._gc import no_cycle_collection
 from safeledger.cache import ProbedEvidence
 from safeledger.diagnostics import Anchor, Diagnostic
@@ -154,18 +154,20 @@ def _check_sharded(
     if plan is None:
         return None
     config = plan.config
+    enterprise_ids = Later()
     task = partial(
         _worker,
         root,
         plan.theirs,
         config,
-        plan.enterprise_ids,
+        enterprise_ids,
         today,
         set(plan.evidence),
         as_of,
         compliance,
     )
-    with Forked(task) as pending:
+    with Forked(task, enterprise_ids) as pending:
+        enterprise_ids.send(_read_enterprises(plan))
         shard, diags = _parent_part(plan, today, progress)
         # What needs only this part is done while the worker is still busy.
         ledger = ledger_of(config, root, shard.located)
@@ -232,10 +234,12 @@ def _load_sharded(
     if plan is None:
         return None
     config, raw = plan.config, plan.raw
+    enterprise_ids = Later()
     task = partial(
-        _load_worker, root, plan.theirs, config, plan.enterprise_ids, today, set(plan.evidence)
+        _load_worker, root, plan.theirs, config, enterprise_ids, today, set(plan.evidence)
     )
-    with Forked(task) as pending:
+    with Forked(task, enterprise_ids) as pending:
+        enterprise_ids.send(_read_enterprises(plan))
         shard, diags = _parent_part(plan, today, progress)
         # What needs only this part is done while the worker is still busy.
         diags = locate(root, [*raw.diagnostics, *diags], records=raw.records)
@@ -271,16 +275,18 @@ def _load_sharded(
 
 @dataclass(slots=True)
 class _Plan:
-    """How a ledger is cut between the parent and the worker, and what the parent has
-    read before forking: the enterprise files (so the worker knows every enterprise id)."""
+    """How a ledger is cut between the parent and the worker.  The parent reads the
+    enterprise files first, after the fork, and sends the worker their ids (which it
+    needs only at the end, for its hazards' references to enterprises)."""
 
     config: Config
     config_diagnostics: list[Diagnostic]
     evidence: set[str]  # the files under evidence/
     theirs: list[Entry]  # the worker's files
-    ours: list[Entry]  # the parent's files, other than the enterprise files
-    raw: RawLedger  # the parent's records so far: the enterprise files
-    enterprise_ids: set[str]
+    enterprises: list[Entry]  # the enterprise files (the parent's)
+    ours: list[Entry]  # the parent's other files
+    raw: RawLedger  # the parent's records
+    enterprise_ids: set[str] = field(default_factory=set)  # once the parent read them
 
 
 def _plan(
@@ -303,10 +309,15 @@ def _plan(
     enterprise_entries = [e for e in entries if e[1] == "enterprises"]
     ours = [e for e in entries if e[0] not in taken and e[1] != "enterprises"]
     raw = RawLedger(root=root, config=head.config, diagnostics=list(head.diagnostics))
-    for result in read_files(root, enterprise_entries, 1):
-        add_file(raw, result)
-    enterprise_ids = {i for i in map(record_id, raw.records) if i is not None}
-    return _Plan(config, diags, evidence, theirs, ours, raw, enterprise_ids)
+    return _Plan(config, diags, evidence, theirs, enterprise_entries, ours, raw)
+
+
+def _read_enterprises(plan: _Plan) -> set[str]:
+    """The parent's first records: the enterprise files; their ids."""
+    for result in read_files(plan.raw.root, plan.enterprises, 1):
+        add_file(plan.raw, result)
+    plan.enterprise_ids = {i for i in map(record_id, plan.raw.records) if i is not None}
+    return plan.enterprise_ids
 
 
 def _parent_part(
@@ -362,12 +373,13 @@ def _worker_part(
     root: Path,
     entries: list[Entry],
     config: Config,
-    enterprise_ids: set[str],
+    enterprise_ids: Later,  # set[str], sent after the fork
     today: dt.date,
     evidence: set[str],
 ) -> tuple[RawLedger, Shard, list[Diagnostic], ProbedEvidence]:
     """What both workers do first: read and validate their files, and the reference to
-    an enterprise (the worker knows every enterprise id).  Diagnostics unlocated."""
+    an enterprise (whose ids the parent sends when it has read them).  Diagnostics
+    unlocated."""
     gc.disable()  # a short-lived process that builds many containers and no cycles
     probed = ProbedEvidence(evidence)
     raw = RawLedger(root=root, config=None)
@@ -375,7 +387,7 @@ def _worker_part(
         add_file(raw, result)
     shard = validate_shard(raw.records, config=config, root=root, today=today, evidence=probed)
     diags = [*raw.diagnostics, *shard.diagnostics]
-    diags.extend(rules.references(shard.located["hazards"], [], enterprise_ids, set()))
+    diags.extend(rules.references(shard.located["hazards"], [], enterprise_ids.get(), set()))
     return raw, shard, diags, probed
 
 
@@ -383,7 +395,7 @@ def _load_worker(
     root: Path,
     entries: list[Entry],
     config: Config,
-    enterprise_ids: set[str],
+    enterprise_ids: Later,
     today: dt.date,
     evidence: set[str],
 ) -> bytes:
@@ -473,10 +485,10 @@ class _IdPath:
 
 
 def _worker_share(entries: Sequence[Entry], fraction: float = 0.5) -> list[Entry]:
-    """The worker's files: the last hazard files, about half of the work.  A file's work
-    is its bytes plus a fixed cost per file (measured: opening, reading and one parser
-    call cost about as much as parsing 300 bytes), so that 160,000 small files are split
-    as fairly as 160 big ones."""
+    """The worker's files: the last hazard files, ``fraction`` of the work.  A file's work
+    is its bytes plus a fixed cost per file, so that 160,000 small files are split as
+    fairly as 160 big ones (measured: opening, reading and one parser call cost about as
+    much as parsing 100 bytes)."""
     total = sum(_cost(e) for e in entries)
     want = int(total * fraction)
     hazards = [e for e in entries if e[1] == "hazards"]
@@ -493,7 +505,7 @@ def _worker_share(entries: Sequence[Entry], fraction: float = 0.5) -> list[Entry
     return share
 
 
-PER_FILE_BYTES = 300
+PER_FILE_BYTES = 100
 
 
 def _cost(entry: Entry) -> int:
@@ -504,7 +516,7 @@ def _worker(
     root: Path,
     entries: list[Entry],
     config: Config,
-    enterprise_ids: set[str],
+    enterprise_ids: Later,
     today: dt.date,
     evidence: set[str],
     as_of: dt.date,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from safeledger._forked import Forked, SharedTasks
+from safeledger._forked import Forked, Later, SharedTasks
 
 
 def test_the_answer_comes_back() -> None:
@@ -161,3 +161,57 @@ def test_a_forked_child_does_its_own_forked_work_itself() -> None:
     assert answer is not None
     made_by, child = answer
     assert made_by == child != os.getpid()
+
+
+# --- Later: a value sent to the child after the fork ---------------------------------
+
+
+def test_a_value_sent_after_the_fork_reaches_the_child() -> None:
+    """The child starts at once and asks for the value only when it needs it; a value
+    bigger than a pipe holds does not block the caller while the child is busy."""
+    later = Later()
+    big = {f"E{n:06d}" for n in range(50_000)}  # ≈ 0.5 MB pickled, a pipe holds 64 KB
+
+    def task() -> tuple[int, int]:
+        time.sleep(1.0)  # busy with its own work first
+        return len(later.get()), os.getpid()
+
+    with Forked(task, later) as pending:
+        started = time.monotonic()
+        later.send(big)
+        assert time.monotonic() - started < 0.5  # taken off the pipe by the child's thread
+        answer = pending.result()
+    assert answer[0] == 50_000 and answer[1] != os.getpid()
+
+
+def test_a_caller_that_fails_before_sending_ends_the_child_s_wait() -> None:
+    later = Later()
+    started = time.monotonic()
+    with pytest.raises(ValueError), Forked(later.get, later):
+        raise ValueError("reading the enterprise files failed")
+    assert time.monotonic() - started < 20
+
+
+def test_sending_to_a_child_that_is_gone_is_no_error() -> None:
+    later = Later()
+
+    def broken() -> None:
+        raise MemoryError("the child ran out of memory")
+
+    with Forked(broken, later) as pending:
+        time.sleep(0.5)
+        later.send("x" * 1_000_000)  # nobody reads it: the pipe is broken, not full
+        assert pending.result() is None
+
+
+def test_without_a_child_the_caller_gets_what_it_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    later = Later()
+    with Forked(later.get, later) as pending:
+        later.send("x" * 1_000_000)  # would block forever on a pipe nobody reads
+        assert pending.result() is None
+        assert pending.answer() == "x" * 1_000_000
+    with pytest.raises(RuntimeError):
+        Later().get()  # nothing sent yet
