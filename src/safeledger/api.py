@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from safeledger._afterwards import after_the_answer, in_background
 from safeledger._forked import Forked
 from safeledger._gc import no_cycle_collection
 from safeledger.cache import CachedLoad, CheckCache, ProbedEvidence
@@ -145,8 +145,7 @@ def _load_validated(
     evidence = ProbedEvidence(listing)
     ledger, diags, count = _load_models(root, today, workers, progress, evidence)
     store = partial(cache.put_loaded, key, root, ledger, diags, evidence.misses)
-    big = background and count >= BACKGROUND_STORE_RECORDS
-    if not (big and _in_background(store)):
+    if not (background and _store_later(store, count)):
         store()
     return LoadedLedger(ledger, diags)
 
@@ -186,25 +185,20 @@ def _load_models(
     return loaded.ledger, loaded.diagnostics, len(loaded.raw.records)
 
 
-def _in_background(task: Callable[[], None]) -> bool:
-    """Run ``task`` in a forked child that leaves at once when done (no waiting for it:
-    like git's automatic gc); False when it could not be started."""
-    try:
-        pid = os.fork()
-    except OSError:
+def _store_later(store: Callable[[], None], records: int) -> bool:
+    """A big ledger's cache entry is stored after the command's answer when its entry
+    point allows it (safeledger._afterwards), else at once by a forked process; False:
+    the ledger is small (or there is no fork), the caller stores it now."""
+    if records < BACKGROUND_STORE_RECORDS:
         return False
-    if pid == 0:  # the child
-        try:
-            os.setsid()  # not killed with the terminal's process group (Ctrl-C)
-            # Let go of the command's standard streams: a reader of its output (`| jq`,
-            # a test capturing it) waits for every writer to close them.
-            devnull = os.open(os.devnull, os.O_RDWR)
-            for fd in (0, 1, 2):
-                os.dup2(devnull, fd)
-            task()
-        finally:
-            os._exit(0)
-    return True
+    return after_the_answer(store) or in_background(store)
+
+
+def store_after_the_answer(store: Callable[[], None], records: int) -> None:
+    """Run ``store`` (writing a cache entry of a ledger of ``records`` records) after the
+    command's answer when the ledger is big and the entry point allows it, else now."""
+    if records < BACKGROUND_STORE_RECORDS or not after_the_answer(store):
+        store()
 
 
 def _stage(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
@@ -249,11 +243,14 @@ def check_ledger(
     workers: int | None = None,
     cache: CheckCache | None = None,
     progress: Progress | None = None,
+    background: bool = False,
 ) -> CheckResult:
     """Everything ``safeledger check`` reports: read and validation diagnostics, and
     (unless ``compliance`` is False) the compliance warnings as of ``as_of``.  With
     ``strict``, warnings become errors.  ``cache``: answer from / store into a cache of
-    results keyed by the ledger's content (safeledger.cache); the result is the same."""
+    results keyed by the ledger's content (safeledger.cache); the result is the same.
+    ``background``: a big result is stored after the command's answer when the entry
+    point allows it (safeledger._afterwards; a command line)."""
     if cache is None:
         return _check(root, as_of, today, strict, compliance, workers, progress, None)
     key, listing = cache.key(
@@ -269,7 +266,11 @@ def check_ledger(
         return CheckResult(root, as_of, hit.diagnostics, hit.records)
     evidence = ProbedEvidence(listing)
     result = _check(root, as_of, today, strict, compliance, workers, progress, evidence)
-    cache.put(key, root, result.diagnostics, result.records, evidence.misses)
+    store = partial(cache.put, key, root, result.diagnostics, result.records, evidence.misses)
+    if background:
+        store_after_the_answer(store, sum(result.records.values()))
+    else:
+        store()
     return result
 
 

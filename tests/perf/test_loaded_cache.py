@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import sys
 import time
@@ -257,8 +258,8 @@ def test_the_background_store_does_not_hold_the_output_open(tmp_path: Path) -> N
 
     code = (
         "import time\n"
-        "from safeledger.api import _in_background\n"
-        "_in_background(lambda: time.sleep(10))\n"
+        "from safeledger._afterwards import in_background\n"
+        "in_background(lambda: time.sleep(10))\n"
         "print('done', flush=True)\n"
     )
     started = time.monotonic()
@@ -267,3 +268,50 @@ def test_the_background_store_does_not_hold_the_output_open(tmp_path: Path) -> N
     )
     assert proc.stdout == "done\n"
     assert time.monotonic() - started < 8, "waited for the background child"
+
+
+def test_the_command_line_stores_a_big_ledger_after_its_answer(
+    template: Path, tmp_path: Path
+) -> None:
+    """Under the console entry point the store waits for the answer (it no longer
+    competes with the command for the cores), then a detached process writes it; the
+    command's output and exit status are those of --no-cache, and the next run hits."""
+    import subprocess
+
+    root = tmp_path / "l"
+    shutil.copytree(template / "per-record", root)
+    code = (
+        "import sys, safeledger.api as api\n"
+        "api.BACKGROUND_STORE_RECORDS = 10\n"
+        "from safeledger.cli.app import main\n"
+        "sys.argv = ['safeledger', *sys.argv[1:]]\n"
+        "main()\n"
+    )
+    env = {**os.environ, "SAFELEDGER_CACHE_DIR": str(tmp_path / "c")}
+    args = [str(root), "--format", "json", "--as-of", "2026-09-30"]
+
+    def run(*extra: str, command: str = "status") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", code, command, *args, *extra],
+            capture_output=True, text=True, timeout=120, env=env,
+        )
+
+    plain = run("--no-cache")
+    assert plain.returncode == 0, plain.stderr
+    first = run()
+    assert (first.returncode, first.stdout) == (0, plain.stdout)
+    deadline = time.monotonic() + 30
+    while not list((tmp_path / "c" / "loaded").glob("*.bin")):
+        assert time.monotonic() < deadline, "the store after the answer never happened"
+        time.sleep(0.05)
+    time.sleep(0.5)  # renamed into place whole; the child may still be finishing
+    assert run().stdout == plain.stdout
+
+    checked = run("--no-cache", command="check")
+    for _ in range(2):  # stores after the answer, then answers from what was stored
+        again = run(command="check")
+        assert (again.returncode, again.stdout) == (checked.returncode, checked.stdout)
+        deadline = time.monotonic() + 30
+        while not list((tmp_path / "c" / "rendered").glob("*.json")):
+            assert time.monotonic() < deadline, "the check result was never stored"
+            time.sleep(0.05)

@@ -8,6 +8,7 @@ from typing import NoReturn
 
 import typer
 
+from safeledger._afterwards import run_collected, start_collecting
 from safeledger.cli import check, common, edit, init, review, schema, status, transfer
 from safeledger.cli import report as report_cmd
 
@@ -27,8 +28,10 @@ def main() -> None:
     """Run the app; an unexpected exception is a message, never a traceback
     (set SAFELEDGER_DEBUG=1 to see one).  The process ends with ``os._exit`` once the
     output is flushed: freeing a big ledger object by object would only delay the exit
-    (common.hold_until_exit)."""
+    (common.hold_until_exit); work left for after the answer (storing a big cache
+    entry, safeledger._afterwards) is then started in a detached process."""
     common.start_holding()
+    start_collecting()
     try:
         app()
     except SystemExit as done:
@@ -61,4 +64,5 @@ def _exit(code: object) -> NoReturn:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe (| head): nothing more to say
             status = status or 1
+    run_collected()
     os._exit(status)

@@ -131,6 +131,7 @@ def check(
                 compliance=not no_compliance,
                 cache=cache,
                 progress=progress,
+                background=True,
             )
         if against is not None:
             from safeledger.review.audit import audit_against  # git: only for --against
@@ -164,7 +165,10 @@ def check(
     sys.stdout.write(text)
     hold_until_exit(text)
     if cache is not None and key is not None and stored_as is not None:
-        cache.put_rendered(key[0], stored_as, text, result.exit_code)
+        from safeledger.api import store_after_the_answer
+
+        store = partial(cache.put_rendered, key[0], stored_as, text, result.exit_code)
+        store_after_the_answer(store, sum(result.records.values()))
     raise typer.Exit(result.exit_code)
 
 
