@@ -44,7 +44,9 @@ QUARTER = "2026Q3"
 
 
 def timed(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[float, int, int]:
-    """(seconds, peak RSS in MB, exit code) of one run, output discarded."""
+    """(seconds, peak RSS in MB, exit code) of one run, output discarded.  A big ledger's
+    cache entry is stored after the answer by a detached process; it is waited for
+    (not timed), so that it does not compete with the next command."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd
@@ -52,7 +54,26 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple
     _, status, usage = os.wait4(proc.pid, 0)
     took = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
+    wait_for_detached(cmd[0])
     return took, usage.ru_maxrss // 1024, proc.returncode
+
+
+def wait_for_detached(program: str, limit: float = 120.0) -> None:
+    """Wait until no process started as ``program`` is left (Linux: /proc)."""
+    deadline = time.monotonic() + limit
+    marker = program.encode()
+    while time.monotonic() < deadline:
+        left = False
+        for entry in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                if marker in entry.read_bytes() and int(entry.parent.name) != os.getpid():
+                    left = True
+                    break
+            except (OSError, ValueError):
+                continue
+        if not left:
+            return
+        time.sleep(0.1)
 
 
 def measure(
