@@ -137,7 +137,6 @@ class SharedTasks:
         return out
 
 
-
 class Later:
     """A value the caller sends to its forked child after the fork, for what the child
     does last: the fork need not wait for it.  Give it to the :class:`Forked`; the task

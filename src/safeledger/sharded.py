@@ -60,7 +60,7 @@ __all__ = [
 
 # The load worker's share of the work: less than half, because it also encodes its
 # hazards and sends them, while the parent decodes them (measured at 100,000 hazards).
-LOAD_WORKER_SHARE = 0.43
+LOAD_WORKER_SHARE = 0.40
 
 # Below this many bytes of record files the fork and the exchange cost more than they save.
 SHARD_MIN_BYTES = 8 * 1024 * 1024
