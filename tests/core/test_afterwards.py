@@ -28,7 +28,7 @@ def test_collected_work_runs_after_the_answer_in_a_detached_child(tmp_path: Path
         "a.start_collecting()\n"
         f"path = {str(done)!r}\n"
         "def first():\n"
-        "    time.sleep(1.5)\n"
+        "    time.sleep(5)\n"
         "    open(path, 'w').write(str(os.getpid()))\n"
         "def second():\n"
         "    open(path, 'a').write(' second')\n"
@@ -42,7 +42,7 @@ def test_collected_work_runs_after_the_answer_in_a_detached_child(tmp_path: Path
     started = time.monotonic()
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
-    assert time.monotonic() - started < 1.4, "waited for the work left for afterwards"
+    assert time.monotonic() - started < 4, "waited for the work left for afterwards"
     deadline = time.monotonic() + 30
     while not (done.exists() and done.read_text().endswith(" second")):
         assert time.monotonic() < deadline, "the collected work never ran"
