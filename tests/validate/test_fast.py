@@ -257,6 +257,7 @@ def test_refuses_what_only_the_lenient_path_accepts() -> None:
         {"level": "一般"},
         {"location": " 车库"},
         {"funds": "1,200元"},
+        {"funds": 10**19},  # as a float it would lose its digits: Decimal('1E+19')
         {"隐患编号": "H-1"},
         {"notes": None},
         {"notes": ""},

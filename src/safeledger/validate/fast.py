@@ -62,7 +62,11 @@ def _amount() -> CoreSchema:
     number = cs.union_schema(
         [
             cs.int_schema(strict=True, le=_MAX_INT_AMOUNT),
-            cs.float_schema(strict=True, allow_inf_nan=False),
+            # Floats only: a strict float also takes an int, and a big int would come out
+            # as Decimal('1E+19') where the lenient path keeps every digit.
+            cs.chain_schema(
+                [cs.is_instance_schema(float), cs.float_schema(strict=True, allow_inf_nan=False)]
+            ),
         ],
         mode="left_to_right",
     )
