@@ -33,7 +33,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -79,11 +81,20 @@ def wait_for_detached(program: str, limit: float = 120.0) -> None:
 
 
 def measure(
-    cmd: list[str], env: dict[str, str], runs: int, warmup: bool = True
+    cmd: list[str],
+    env: dict[str, str],
+    runs: int,
+    warmup: bool = True,
+    before: Callable[[], object] | None = None,
 ) -> tuple[float, int]:
+    """Median time and peak memory of ``runs`` runs; ``before`` is called before each."""
     if warmup:
         timed(cmd, env)
-    results = [timed(cmd, env) for _ in range(runs)]
+    results = []
+    for _ in range(runs):
+        if before is not None:
+            before()
+        results.append(timed(cmd, env))
     return statistics.median(r[0] for r in results), max(r[1] for r in results)
 
 
@@ -92,30 +103,16 @@ def measure_first(
 ) -> tuple[float, int]:
     """A user's first run: the cache folder empty before each run (nothing stored, no
     stat index, no chart drawn), the entry stored after the answer as usual."""
-    results = []
-    for _ in range(runs):
-        shutil.rmtree(cache, ignore_errors=True)
-        results.append(timed(cmd, env))
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+    empty = partial(shutil.rmtree, cache, ignore_errors=True)
+    return measure(cmd, env, runs, warmup=False, before=empty)
 
 
-def fill_loaded_cache(cmd: list[str], env: dict[str, str], cache: Path) -> None:
-    """Run ``cmd`` once so that the cache of loaded ledgers holds this ledger; a big one
-    is stored by a background process, so wait (up to a minute) until the entry is there
-    and no longer growing."""
-    before = set((cache / "loaded").glob("*.bin"))
+def fill_loaded_cache(cmd: list[str], env: dict[str, str]) -> None:
+    """Run ``cmd`` once so that the cache of loaded ledgers holds this ledger (a big one
+    is stored after the answer: :func:`timed` waits for that), then once more so that
+    the page cache is warm for the entry, as for every other command."""
     timed(cmd, env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        entries = set((cache / "loaded").glob("*.bin"))
-        if entries - before or (before and not _temporary(cache)):
-            break
-        time.sleep(0.2)
-    timed(cmd, env)  # the page cache warm for the entry, as for every other command
-
-
-def _temporary(cache: Path) -> bool:
-    return any((cache / "loaded").glob(".*.tmp"))
+    timed(cmd, env)
 
 
 def ensure_ledger(work: Path, hazards: int) -> Path:
@@ -256,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
                 row.append(fmt(*measure([*cmd, "--no-cache"], env, args.runs)))
                 if first:
                     row.append(fmt(*measure_first(cmd, env, args.runs, args.work / "cache")))
-                fill_loaded_cache(cmd, env, args.work / "cache")
+                fill_loaded_cache(cmd, env)
                 row.append(fmt(*measure(cmd, env, args.runs, warmup=False)))
             peers = []
             if not args.no_peers:

@@ -145,7 +145,9 @@ def _load_validated(
     evidence = ProbedEvidence(listing)
     ledger, diags, count = _load_models(root, today, workers, progress, evidence)
     store = partial(cache.put_loaded, key, root, ledger, diags, evidence.misses)
-    if not (background and _store_later(store, count)):
+    if background:
+        store_after_the_answer(store, count, fork=True)
+    else:
         store()
     return LoadedLedger(ledger, diags)
 
@@ -185,20 +187,18 @@ def _load_models(
     return loaded.ledger, loaded.diagnostics, len(loaded.raw.records)
 
 
-def _store_later(store: Callable[[], None], records: int) -> bool:
-    """A big ledger's cache entry is stored after the command's answer when its entry
-    point allows it (safeledger._afterwards), else at once by a forked process; False:
-    the ledger is small (or there is no fork), the caller stores it now."""
-    if records < BACKGROUND_STORE_RECORDS:
-        return False
-    return after_the_answer(store) or in_background(store)
-
-
-def store_after_the_answer(store: Callable[[], None], records: int) -> None:
+def store_after_the_answer(
+    store: Callable[[], None], records: int, *, fork: bool = False
+) -> None:
     """Run ``store`` (writing a cache entry of a ledger of ``records`` records) after the
-    command's answer when the ledger is big and the entry point allows it, else now."""
-    if records < BACKGROUND_STORE_RECORDS or not after_the_answer(store):
-        store()
+    command's answer when the ledger is big and the entry point allows it
+    (safeledger._afterwards); else, with ``fork``, in a process forked at once; else now
+    (a small ledger, no fork)."""
+    if records >= BACKGROUND_STORE_RECORDS and (
+        after_the_answer(store) or (fork and in_background(store))
+    ):
+        return
+    store()
 
 
 def _stage(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
