@@ -25,7 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from safeledger._forked import Forked, Later
+from safeledger._forked import Forked, Later, keep_until_exit
 from safeledger._gc import no_cycle_collection
 from safeledger.cache import ProbedEvidence
 from safeledger.diagnostics import Anchor, Diagnostic
@@ -60,7 +60,8 @@ __all__ = [
 
 # The load worker's share of the work: less than half, because it also encodes its
 # hazards and sends them, while the parent decodes them (measured at 100,000 hazards).
-LOAD_WORKER_SHARE = 0.40
+LOAD_WORKER_SHARE = 0.42
+CHECK_WORKER_SHARE = 0.53
 
 # Below this many bytes of record files the fork and the exchange cost more than they save.
 SHARD_MIN_BYTES = 8 * 1024 * 1024
@@ -150,7 +151,7 @@ def _check_sharded(
     workers: int | None,
     progress: Progress | None,
 ) -> ShardedCheck | None:
-    plan = _plan(root, workers, evidence, 0.5)
+    plan = _plan(root, workers, evidence, CHECK_WORKER_SHARE)
     if plan is None:
         return None
     config = plan.config
@@ -404,15 +405,15 @@ def _load_worker(
     raw, shard, diags, probed = _worker_part(root, entries, config, enterprise_ids, today, evidence)
     hazards = shard.located["hazards"]
     diags = locate(root, diags, records=raw.records)
-    return marshal.dumps(
-        (
-            list(map(_pack, diags)),
-            shard.ids["hazards"],
-            _valid(hazards),
-            probed.misses,
-            RECORD_CODEC.encode_all([loc.record for loc in hazards]),
-        )
+    answer = (
+        list(map(_pack, diags)),
+        shard.ids["hazards"],
+        _valid(hazards),
+        probed.misses,
+        RECORD_CODEC.encode_all([loc.record for loc in hazards]),
     )
+    keep_until_exit(raw, shard, diags, answer)
+    return marshal.dumps(answer)
 
 
 def _valid(hazards: list[rules.Located]) -> list[_Valid]:
@@ -527,6 +528,7 @@ def _worker(
     if compliance:
         diags += compliance_diagnostics(ledger_of(config, root, {"hazards": hazards}), as_of)
     diags = locate(root, diags, records=raw.records)
+    keep_until_exit(raw, shard, diags)
     return _WorkerResult(
         list(map(_pack, diags)), shard.ids["hazards"], _valid(hazards), probed.misses
     )

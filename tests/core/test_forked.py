@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import time
+import weakref
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
 
-from safeledger._forked import Forked, Later, SharedTasks
+from safeledger._forked import Forked, Later, SharedTasks, keep_until_exit
 
 
 def test_the_answer_comes_back() -> None:
@@ -46,6 +48,45 @@ def test_a_generator_closed_early_does_not_wait_for_the_child() -> None:
     assert next(gen) == "first"
     gen.close()  # GeneratorExit at the yield
     assert time.monotonic() - started < 20
+
+
+class _Heap:
+    """Stands for the records a child made (weakly referenceable)."""
+
+
+class _StillThere:
+    """An answer that, when the child pickles it to send it, says whether the object
+    behind ``ref`` is still alive at that moment."""
+
+    def __init__(self, ref: weakref.ref[_Heap]) -> None:
+        self.ref = ref
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (bool, (self.ref() is not None,))
+
+
+def _task(keep: bool) -> _StillThere:
+    heap = _Heap()
+    if keep:
+        keep_until_exit(heap)
+    return _StillThere(weakref.ref(heap))
+
+
+def test_a_child_keeps_what_it_is_told_to_until_its_answer_is_sent() -> None:
+    """Freeing a child's records before it sends its answer only delays the answer: the
+    child ends with os._exit, which frees nothing."""
+    with Forked(partial(_task, True)) as pending:
+        assert pending.result() is True
+    with Forked(partial(_task, False)) as pending:  # the test can fail: freed at return
+        assert pending.result() is False
+
+
+def test_keep_until_exit_keeps_nothing_in_the_caller() -> None:
+    heap = _Heap()
+    ref = weakref.ref(heap)
+    keep_until_exit(heap)
+    del heap
+    assert ref() is None
 
 
 def _fails_in_a_child(parent: int) -> Callable[[], str]:
