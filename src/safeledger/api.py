@@ -17,7 +17,7 @@ from pathlib import Path
 from safeledger._afterwards import after_the_answer, in_background
 from safeledger._forked import Forked
 from safeledger._gc import no_cycle_collection
-from safeledger.cache import CachedLoad, CheckCache, ProbedEvidence
+from safeledger.cache import CachedLoad, CheckCache, PendingKey, ProbedEvidence
 from safeledger.diagnostics import Diagnostic, DiagnosticCounts, sort_diagnostics
 from safeledger.evaluate.compliance import compliance_diagnostics
 from safeledger.read import find_ledger_root, locate, read_ledger
@@ -135,16 +135,23 @@ def _load_validated(
         return LoadedLedger(ledger, diags)
     guess = None if progress is not None else cache.last_loaded(root, min_bytes=GUESS_BYTES)
     if guess is None:
-        key, listing = cache.loaded_key(root, today=today, progress=_stage(progress, "hash"))
-        hit = cache.get_loaded(key, root)
+        pending = cache.begin_loaded_key(
+            root, today=today, progress=_stage(progress, "hash"), defer=True
+        )
+        hit = cache.get_loaded(pending.finish()[0], root) if pending.complete else None
     else:
-        key, listing, hit = _loaded_while_hashing(cache, root, today, guess)
+        pending, hit = _loaded_while_hashing(cache, root, today, guess)
     if hit is not None:
-        cache.remember_loaded(root, key)
+        cache.remember_loaded(root, pending.finish()[0])
         return LoadedLedger(hit.ledger, hit.diagnostics, cached=True)
-    evidence = ProbedEvidence(listing)
-    ledger, diags, count = _load_models(root, today, workers, progress, evidence)
-    store = partial(cache.put_loaded, key, root, ledger, diags, evidence.misses)
+    evidence = ProbedEvidence(pending.listing)
+    digests = _read_digests(pending)
+    ledger, diags, count = _load_models(root, today, workers, progress, evidence, digests)
+
+    def store() -> None:
+        key = pending.finish(digests)[0]
+        cache.put_loaded(key, root, ledger, diags, evidence.misses)
+
     if background:
         store_after_the_answer(store, count, fork=True)
     else:
@@ -154,19 +161,25 @@ def _load_validated(
 
 def _loaded_while_hashing(
     cache: CheckCache, root: Path, today: dt.date, guess: str
-) -> tuple[str, list[str], CachedLoad | None]:
-    """``(key, listing, the entry for key)`` as the plain path gives them, sooner: a
-    forked child works out the key (walking 160,000 files takes 1–1.5 s) while this
-    process decodes the entry last used for ``root`` (1–1.5 s at 100,000 hazards),
-    which is the answer when the key turns out the same."""
+) -> tuple[PendingKey, CachedLoad | None]:
+    """``(key, the entry for key)`` as the plain path gives them, sooner: a forked child
+    works out the key (walking 160,000 files takes 1–1.5 s) while this process decodes
+    the entry last used for ``root`` (1–1.5 s at 100,000 hazards), which is the answer
+    when the key turns out the same."""
     # The child walks alone (split=False): this process is busy decoding.
-    with Forked(partial(cache.loaded_key, root, today=today, split=False)) as pending:
+    with Forked(partial(cache.loaded_key, root, today=today, split=False)) as child:
         early = cache.get_loaded(guess, root)
-        answer = pending.result()
+        answer = child.result()
     if answer is None:  # no child (or it failed): the key is worked out here
         answer = cache.loaded_key(root, today=today)
-    key, listing = answer
-    return key, listing, early if key == guess else cache.get_loaded(key, root)
+    key = answer[0]
+    return PendingKey.of(answer), early if key == guess else cache.get_loaded(key, root)
+
+
+def _read_digests(pending: PendingKey) -> dict[str, str] | None:
+    """Where the loader puts the digests of the files it reads, when the key needs
+    them (a first run: :meth:`safeledger.cache.CheckCache.begin_key`)."""
+    return None if pending.complete else {}
 
 
 def _load_models(
@@ -175,16 +188,29 @@ def _load_models(
     workers: int | None,
     progress: Progress | None,
     evidence: set[str] | None,
+    digests: dict[str, str] | None = None,
 ) -> tuple[Ledger, list[Diagnostic], int]:
-    """(ledger, sorted diagnostics, records read): in two processes when that pays."""
+    """(ledger, sorted diagnostics, records read): in two processes when that pays.
+    ``digests``: filled with the SHA-256 of each file read."""
     if workers != 1:
         sharded = load_sharded(
-            root, today=today, evidence=evidence, workers=workers, progress=progress
+            root,
+            today=today,
+            evidence=evidence,
+            workers=workers,
+            progress=progress,
+            digests=digests,
         )
         if sharded is not None:
             return sharded.ledger, sort_diagnostics(sharded.diagnostics), sharded.records
     loaded = load_ledger(root, today=today, workers=workers, progress=progress, evidence=evidence)
+    _add_digests(digests, loaded.raw)
     return loaded.ledger, loaded.diagnostics, len(loaded.raw.records)
+
+
+def _add_digests(digests: dict[str, str] | None, raw: RawLedger) -> None:
+    if digests is not None:
+        digests.update((f.path, f.digest) for f in raw.files)
 
 
 def store_after_the_answer(
@@ -253,20 +279,26 @@ def check_ledger(
     point allows it (safeledger._afterwards; a command line)."""
     if cache is None:
         return _check(root, as_of, today, strict, compliance, workers, progress, None)
-    key, listing = cache.key(
+    pending = cache.begin_key(
         root,
         today=today,
         as_of=as_of,
         strict=strict,
         compliance=compliance,
         progress=_stage(progress, "hash"),
+        defer=True,
     )
-    hit = cache.get(key, root)
+    hit = cache.get(pending.finish()[0], root) if pending.complete else None
     if hit is not None:
         return CheckResult(root, as_of, hit.diagnostics, hit.records)
-    evidence = ProbedEvidence(listing)
-    result = _check(root, as_of, today, strict, compliance, workers, progress, evidence)
-    store = partial(cache.put, key, root, result.diagnostics, result.records, evidence.misses)
+    evidence = ProbedEvidence(pending.listing)
+    digests = _read_digests(pending)
+    result = _check(root, as_of, today, strict, compliance, workers, progress, evidence, digests)
+
+    def store() -> None:
+        key = pending.finish(digests)[0]
+        cache.put(key, root, result.diagnostics, result.records, evidence.misses)
+
     if background:
         store_after_the_answer(store, sum(result.records.values()))
     else:
@@ -283,6 +315,7 @@ def _check(
     workers: int | None,
     progress: Progress | None,
     evidence: set[str] | None,
+    digests: dict[str, str] | None = None,
 ) -> CheckResult:
     sharded = (
         None
@@ -295,6 +328,7 @@ def _check(
             evidence=evidence,
             workers=workers,
             progress=progress,
+            digests=digests,
         )
     )
     if sharded is not None:
@@ -303,6 +337,7 @@ def _check(
             diags = [d.as_warning_or_error(True) for d in diags]
         return CheckResult(root, as_of, diags, sharded.records)
     loaded = load_ledger(root, today=today, workers=workers, progress=progress, evidence=evidence)
+    _add_digests(digests, loaded.raw)
     diags = list(loaded.diagnostics)
     if compliance:
         found = compliance_diagnostics(loaded.ledger, as_of)

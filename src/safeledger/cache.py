@@ -41,7 +41,7 @@ import os
 import sys
 import time
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain
@@ -64,6 +64,7 @@ __all__ = [
     "CACHE_FORMAT",
     "CachedLoad",
     "CheckCache",
+    "PendingKey",
     "ProbedEvidence",
     "default_cache_dir",
 ]
@@ -119,7 +120,7 @@ class CheckCache:
     directory: Path
     # probe answers of the results this instance stored or found (for put_rendered)
     _probes: dict[str, list[Any]] = field(default_factory=dict, repr=False, compare=False)
-    _pinned: tuple[tuple[object, ...], tuple[str, list[str]]] | None = field(
+    _pinned: tuple[tuple[object, ...], PendingKey] | None = field(
         default=None, repr=False, compare=False
     )
 
@@ -129,7 +130,7 @@ class CheckCache:
 
     def pinned(
         self,
-        key: tuple[str, list[str]],
+        key: PendingKey,
         root: Path,
         *,
         today: dt.date,
@@ -137,9 +138,10 @@ class CheckCache:
         strict: bool,
         compliance: bool,
     ) -> CheckCache:
-        """This cache, answering :meth:`key` for these arguments with ``key`` (what
-        :meth:`key` just returned) instead of hashing the ledger again: for a caller that
-        asked for the key itself (``check`` looks for a rendered answer first)."""
+        """This cache, answering :meth:`begin_key` (and :meth:`key`) for these arguments
+        with ``key`` (what :meth:`begin_key` just returned) instead of walking and
+        hashing the ledger again: for a caller that asked for the key itself (``check``
+        looks for a rendered answer first)."""
         args = (root, today, as_of, strict, compliance)
         return CheckCache(self.directory, self._probes, (args, key))
 
@@ -156,30 +158,56 @@ class CheckCache:
     ) -> tuple[str, list[str]]:
         """The key of a check of ``root``, and the evidence listing (reused by the check).
         ``split`` as for :func:`safeledger.read.discover.discover_stats`."""
+        return self.begin_key(
+            root,
+            today=today,
+            as_of=as_of,
+            strict=strict,
+            compliance=compliance,
+            progress=progress,
+            split=split,
+        ).finish()
+
+    def begin_key(
+        self,
+        root: Path,
+        *,
+        today: dt.date,
+        as_of: dt.date,
+        strict: bool,
+        compliance: bool,
+        progress: Progress | None = None,
+        split: bool | None = None,
+        defer: bool = False,
+    ) -> PendingKey:
+        """:meth:`key`, but with the record files' digests left to :meth:`PendingKey.finish`
+        when ``defer`` and nothing is known about this ledger (no stat index: a first
+        run) and it has many files: then no stored answer can be found anyway, and the
+        loader, which reads every file, gives the digests (docs/performance.md, "The
+        result cache").  Otherwise the key is complete at once."""
         if self._pinned is not None and self._pinned[0] == (root, today, as_of, strict, compliance):
             return self._pinned[1]
         h = hashlib.sha256()
-
-        def feed(*parts: object) -> None:
-            h.update(("\x1f".join(map(str, parts)) + "\x1e").encode("utf-8", "surrogatepass"))
-
+        feed = partial(_feed, h)
         feed("safeledger", __version__, CACHE_FORMAT, root.resolve(), today, as_of, strict)
         feed(compliance)
         feed(CONFIG_FILE, _digest(root / CONFIG_FILE))
         scratch = RawLedger(root=root, config=None)
         index = StatIndex.load(self._stat_path(root))  # before the stats (racy rule)
         entries = discover_stats(root, scratch, split=split)
-        paths, digests = index.key_texts(root, entries, progress)
-        index.save(self._stat_path(root))
-        # two long strings, not a feed per file (160,000 files)
-        feed("files", paths)
-        feed("digests", digests)
-        for d in scratch.diagnostics:
-            feed(d.code, d.file, d.message)
-        evidence = sorted(list_evidence(root))
-        feed("evidence", *evidence)
-        feed("pending", *pending_batches(root))
-        return h.hexdigest(), evidence
+        pending = PendingKey(
+            h,
+            root,
+            index,
+            self._stat_path(root),
+            entries,
+            [(d.code, d.file, d.message) for d in scratch.diagnostics],
+            sorted(list_evidence(root)),
+            pending_batches(root),
+        )
+        if not (defer and not index.paths_text and len(entries) >= DEFER_HASHING_FILES):
+            pending.finish(progress=progress)
+        return pending
 
     def _stat_path(self, root: Path) -> Path:
         return self.directory / "stat" / f"{_root_name(root)}.idx"
@@ -248,7 +276,19 @@ class CheckCache:
     ) -> tuple[str, list[str]]:
         """The key of the loaded ledger at ``root`` (loading depends on ``today`` through
         the "no date after today" rule), and the evidence listing."""
-        return self.key(
+        return self.begin_loaded_key(root, today=today, progress=progress, split=split).finish()
+
+    def begin_loaded_key(
+        self,
+        root: Path,
+        *,
+        today: dt.date,
+        progress: Progress | None = None,
+        split: bool | None = None,
+        defer: bool = False,
+    ) -> PendingKey:
+        """:meth:`loaded_key` as :meth:`begin_key` gives a key."""
+        return self.begin_key(
             root,
             today=today,
             as_of=today,
@@ -256,6 +296,7 @@ class CheckCache:
             compliance=False,
             progress=progress,
             split=split,
+            defer=defer,
         )
 
     def _last_path(self, root: Path) -> Path:
@@ -450,6 +491,66 @@ def _prune(folder: Path, keep: Path, limit: int, pattern: str = "*.json") -> Non
             old.unlink(missing_ok=True)
 
 
+# From this many record files, a first run (no stat index) takes the files' digests from
+# the loader instead of reading every file twice (CheckCache.begin_key).
+DEFER_HASHING_FILES = 4000
+
+
+def _feed(h: Any, *parts: object) -> None:
+    h.update(("\x1f".join(map(str, parts)) + "\x1e").encode("utf-8", "surrogatepass"))
+
+
+@dataclass(slots=True)
+class PendingKey:
+    """A cache key worked out up to the record files' digests: what the ledger holds
+    (paths and ``stat`` values, taken before any file is read), the evidence listing
+    and the interrupted imports.  :meth:`finish` adds the digests and gives the key."""
+
+    hasher: Any  # hashlib's sha256, fed up to the config file
+    root: Path
+    index: StatIndex
+    index_path: Path
+    entries: list[Found]
+    discovery: list[tuple[str, str | None, str]]  # (code, file, message) of discovery
+    evidence: list[str]
+    pending: list[tuple[str, bool]]  # interrupted imports (safeledger.fileio)
+    key: tuple[str, list[str]] | None = None
+
+    @classmethod
+    def of(cls, key: tuple[str, list[str]]) -> PendingKey:
+        """A key already worked out (by :meth:`CheckCache.key`, in another process)."""
+        return cls(None, Path(), StatIndex(), Path(), [], [], key[1], [], key)
+
+    @property
+    def complete(self) -> bool:
+        return self.key is not None
+
+    @property
+    def listing(self) -> list[str]:
+        """The files under evidence/ (sorted), as the key has them."""
+        return self.evidence
+
+    def finish(
+        self, known: Mapping[str, str] | None = None, *, progress: Progress | None = None
+    ) -> tuple[str, list[str]]:
+        """The key and the evidence listing.  ``known``: digests by path (from a loader
+        that read the files since their ``stat`` was taken); other files' digests come
+        from the stat index or are read.  The index is updated and saved.  Once worked
+        out, the key stays (later calls give it whatever they pass)."""
+        if self.key is None:
+            paths, digests = self.index.key_texts(self.root, self.entries, progress, known)
+            self.index.save(self.index_path)
+            h = self.hasher
+            _feed(h, "files", paths)  # two long strings, not a feed per file (160,000)
+            _feed(h, "digests", digests)
+            for code, file, message in self.discovery:
+                _feed(h, code, file, message)
+            _feed(h, "evidence", *self.evidence)
+            _feed(h, "pending", *self.pending)
+            self.key = (h.hexdigest(), self.evidence)
+        return self.key
+
+
 class StatIndex:
     """File content hashes remembered by ``stat`` (as git's index does), so that a check
     of an unchanged ledger does not read its files.  One file per ledger root under
@@ -515,12 +616,14 @@ class StatIndex:
         root: Path,
         entries: Sequence[Found],
         progress: Progress | None = None,
+        known: Mapping[str, str] | None = None,
     ) -> tuple[str, str]:
         """The entries' paths and digests (:meth:`digests`) as one text each, for the
         cache key.  Paths joined by newlines, 64-character digests run together — when
         no path holds a newline and every digest is a hash (the common case: then, with
         nothing changed, they are the index's own texts, and 160,000 digests need not
-        be cut out and joined again); otherwise joined with \\x1d, and marked apart."""
+        be cut out and joined again); otherwise joined with \\x1d, and marked apart.
+        ``known`` as for :meth:`PendingKey.finish`."""
         stats = _stat_array(entries)
         paths_text = "\n".join(map(itemgetter(0), entries))
         lines = paths_text.count("\n") + 1 == len(entries) or not entries
@@ -531,7 +634,7 @@ class StatIndex:
             and self.UNKNOWN not in self.hashes  # hex digests hold no "-"
         ):
             return "lines:" + paths_text, "hashes:" + self.hashes
-        digests = self._digests(root, entries, progress, stats, paths_text)
+        digests = self._digests(root, entries, progress, stats, paths_text, known)
         if lines:
             paths = "lines:" + paths_text
         else:
@@ -559,6 +662,7 @@ class StatIndex:
         progress: Progress | None,
         stats: array[int],
         paths_text: str,
+        known: Mapping[str, str] | None = None,
     ) -> list[str]:
         hashes = self.hashes
         unchanged = range(len(entries))
@@ -573,6 +677,10 @@ class StatIndex:
             ]
         digests = [hashes[64 * i : 64 * i + 64] if i >= 0 else self.UNKNOWN for i in old]
         todo = [n for n, dg in enumerate(digests) if dg == self.UNKNOWN]
+        if known:
+            for n in todo:
+                digests[n] = known.get(entries[n][0], self.UNKNOWN)
+            todo = [n for n in todo if digests[n] == self.UNKNOWN]
         for n, dg in zip(todo, _hash_files(root, [entries[n][0] for n in todo], progress),
                          strict=True):
             digests[n] = dg

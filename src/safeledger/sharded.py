@@ -96,6 +96,7 @@ class _WorkerResult:
     ids: list[str | None]  # record_id of every hazard record read (valid or not)
     valid: list[_Valid]  # every valid hazard, in reading order
     misses: set[str] = field(default_factory=set)  # evidence paths looked up on disk
+    files: list[tuple[str, str]] = field(default_factory=list)  # (path, digest): if asked
 
 
 def _pack(d: Diagnostic) -> _Packed:
@@ -134,12 +135,15 @@ def check_sharded(
     evidence: set[str] | None,
     workers: int | None,
     progress: Progress | None = None,
+    digests: dict[str, str] | None = None,
 ) -> ShardedCheck | None:
     """The diagnostics and record counts of ``check``, computed in two processes; None
     when the ledger is too small for that to pay (or can't be cut: the caller then checks
-    in one process)."""
+    in one process).  ``digests``: filled with each record file's SHA-256 as read."""
     with no_cycle_collection():
-        return _check_sharded(root, as_of, today, compliance, evidence, workers, progress)
+        return _check_sharded(
+            root, as_of, today, compliance, evidence, workers, progress, digests
+        )
 
 
 def _check_sharded(
@@ -150,6 +154,7 @@ def _check_sharded(
     evidence: set[str] | None,
     workers: int | None,
     progress: Progress | None,
+    digests: dict[str, str] | None,
 ) -> ShardedCheck | None:
     plan = _plan(root, workers, evidence, CHECK_WORKER_SHARE)
     if plan is None:
@@ -166,6 +171,7 @@ def _check_sharded(
         set(plan.evidence),
         as_of,
         compliance,
+        digests is not None,
     )
     with Forked(task, enterprise_ids) as pending:
         enterprise_ids.send(_read_enterprises(plan))
@@ -180,6 +186,7 @@ def _check_sharded(
         return None  # the worker failed: the caller checks in one process
 
     _remember_misses(plan.evidence, worker.misses)  # the cache re-probes these on a hit
+    _add_digests(digests, plan.raw, worker.files)
     both = _rules_over_both_parts(plan, shard, worker.ids, worker.valid)
     keep, moved = _placed_as_in_one_process(worker.diagnostics, ledger.sources)
     diags += locate(root, [*both, *moved], records=plan.raw.records)
@@ -204,6 +211,7 @@ class _LoadWorkerResult:
     valid: list[_Valid]
     misses: set[str]
     hazards: tuple[Any, ...]  # the valid hazards, encoded (safeledger.model.codec)
+    files: list[tuple[str, str]]  # (path, digest) of the files read: if asked
 
 
 def load_sharded(
@@ -213,15 +221,17 @@ def load_sharded(
     evidence: set[str] | None,
     workers: int | None,
     progress: Progress | None = None,
+    digests: dict[str, str] | None = None,
 ) -> ShardedLoad | None:
     """The validated ledger and the diagnostics of loading it, as
     :func:`safeledger.validate.validate_ledger` gives them after reading, made in two
     processes: the worker reads and validates a share of the hazard files and sends its
     hazards back in the compact form of :mod:`safeledger.model.codec` (decoding half the
     hazards costs the parent a fifth of reading and validating them).  None when the
-    ledger is too small for that to pay, or the worker failed."""
+    ledger is too small for that to pay, or the worker failed.  ``digests`` as for
+    :func:`check_sharded`."""
     with no_cycle_collection():
-        return _load_sharded(root, today, evidence, workers, progress)
+        return _load_sharded(root, today, evidence, workers, progress, digests)
 
 
 def _load_sharded(
@@ -230,6 +240,7 @@ def _load_sharded(
     evidence: set[str] | None,
     workers: int | None,
     progress: Progress | None,
+    digests: dict[str, str] | None,
 ) -> ShardedLoad | None:
     plan = _plan(root, workers, evidence, LOAD_WORKER_SHARE)
     if plan is None:
@@ -237,7 +248,14 @@ def _load_sharded(
     config, raw = plan.config, plan.raw
     enterprise_ids = Later()
     task = partial(
-        _load_worker, root, plan.theirs, config, enterprise_ids, today, set(plan.evidence)
+        _load_worker,
+        root,
+        plan.theirs,
+        config,
+        enterprise_ids,
+        today,
+        set(plan.evidence),
+        digests is not None,
     )
     with Forked(task, enterprise_ids) as pending:
         enterprise_ids.send(_read_enterprises(plan))
@@ -249,6 +267,7 @@ def _load_sharded(
         return None
     worker = _LoadWorkerResult(*marshal.loads(sent))
     _remember_misses(plan.evidence, worker.misses)
+    _add_digests(digests, raw, worker.files)
     both = _rules_over_both_parts(plan, shard, worker.ids, worker.valid)
     diags += locate(root, both, records=raw.records)
     diags += map(_unpack, worker.diagnostics)
@@ -364,6 +383,19 @@ def _rules_over_both_parts(
     return both
 
 
+def _add_digests(
+    digests: dict[str, str] | None, raw: RawLedger, theirs: list[tuple[str, str]]
+) -> None:
+    """The SHA-256 of every file both parts read, for the cache key (if asked)."""
+    if digests is not None:
+        digests.update(_digests_of(raw))
+        digests.update(theirs)
+
+
+def _digests_of(raw: RawLedger) -> list[tuple[str, str]]:
+    return [(f.path, f.digest) for f in raw.files]
+
+
 def _remember_misses(evidence: set[str], misses: set[str]) -> None:
     """Evidence paths the worker looked up on disk, for the cache to look up again."""
     if hasattr(evidence, "misses"):
@@ -399,6 +431,7 @@ def _load_worker(
     enterprise_ids: Later,
     today: dt.date,
     evidence: set[str],
+    with_digests: bool,
 ) -> bytes:
     """The worker's part of :func:`load_sharded`: a :class:`_LoadWorkerResult`'s fields,
     marshalled (several times faster to send than pickled)."""
@@ -411,6 +444,7 @@ def _load_worker(
         _valid(hazards),
         probed.misses,
         RECORD_CODEC.encode_all([loc.record for loc in hazards]),
+        _digests_of(raw) if with_digests else [],
     )
     keep_until_exit(raw, shard, diags, answer)
     return marshal.dumps(answer)
@@ -522,6 +556,7 @@ def _worker(
     evidence: set[str],
     as_of: dt.date,
     compliance: bool,
+    with_digests: bool,
 ) -> _WorkerResult:
     raw, shard, diags, probed = _worker_part(root, entries, config, enterprise_ids, today, evidence)
     hazards = shard.located["hazards"]
@@ -530,5 +565,9 @@ def _worker(
     diags = locate(root, diags, records=raw.records)
     keep_until_exit(raw, shard, diags)
     return _WorkerResult(
-        list(map(_pack, diags)), shard.ids["hazards"], _valid(hazards), probed.misses
+        list(map(_pack, diags)),
+        shard.ids["hazards"],
+        _valid(hazards),
+        probed.misses,
+        _digests_of(raw) if with_digests else [],
     )

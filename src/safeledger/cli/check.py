@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from safeledger.cache import CheckCache
+from safeledger.cache import CheckCache, PendingKey
 from safeledger.cli.common import (
     as_of_option,
     fail,
@@ -101,15 +101,16 @@ def check(
         with stage_progress() as progress:
             key = None
             if cache is not None and stored_as is not None:
-                key = cache.key(
+                key = cache.begin_key(
                     root,
                     today=today,
                     as_of=judged,
                     strict=strict,
                     compliance=not no_compliance,
                     progress=None if progress is None else partial(progress, "hash"),
+                    defer=True,  # a first run: the key is finished after the answer
                 )
-                replay = cache.rendered(key[0], root, stored_as)
+                replay = cache.rendered(key.finish()[0], root, stored_as) if key.complete else None
                 if replay is not None:  # nothing changed: the answer as written last time
                     write_bytes(replay[0])
                     raise typer.Exit(replay[1])
@@ -167,9 +168,16 @@ def check(
     if cache is not None and key is not None and stored_as is not None:
         from safeledger.api import store_after_the_answer
 
-        store = partial(cache.put_rendered, key[0], stored_as, text, result.exit_code)
+        store = partial(_store_rendered, cache, key, stored_as, text, result.exit_code)
         store_after_the_answer(store, sum(result.records.values()))
     raise typer.Exit(result.exit_code)
+
+
+def _store_rendered(
+    cache: CheckCache, key: PendingKey, form: str, text: str, exit_code: int
+) -> None:
+    # after check_ledger's own store, which finished the key with the loader's digests
+    cache.put_rendered(key.finish()[0], form, text, exit_code)
 
 
 def register(app: typer.Typer) -> None:
