@@ -21,6 +21,7 @@ from safeledger.cache import CachedLoad, CheckCache, PendingKey, ProbedEvidence
 from safeledger.diagnostics import Diagnostic, DiagnosticCounts, sort_diagnostics
 from safeledger.evaluate.compliance import compliance_diagnostics
 from safeledger.read import find_ledger_root, locate, read_ledger
+from safeledger.read.discover import Discovery
 from safeledger.read.raw import RECORD_KINDS, RawLedger
 from safeledger.sharded import check_sharded, load_sharded
 from safeledger.validate import Ledger, validate_ledger
@@ -146,7 +147,9 @@ def _load_validated(
         return LoadedLedger(hit.ledger, hit.diagnostics, cached=True)
     evidence = ProbedEvidence(pending.listing)
     digests = _read_digests(pending)
-    ledger, diags, count = _load_models(root, today, workers, progress, evidence, digests)
+    ledger, diags, count = _load_models(
+        root, today, workers, progress, evidence, digests, pending.discovery
+    )
 
     def store() -> None:
         key = pending.finish(digests)[0]
@@ -189,9 +192,11 @@ def _load_models(
     progress: Progress | None,
     evidence: set[str] | None,
     digests: dict[str, str] | None = None,
+    discovery: Discovery | None = None,
 ) -> tuple[Ledger, list[Diagnostic], int]:
     """(ledger, sorted diagnostics, records read): in two processes when that pays.
-    ``digests``: filled with the SHA-256 of each file read."""
+    ``digests``: filled with the SHA-256 of each file read; ``discovery``: the files
+    the cache key's walk found (two processes only: a small ledger walks again)."""
     if workers != 1:
         sharded = load_sharded(
             root,
@@ -200,6 +205,7 @@ def _load_models(
             workers=workers,
             progress=progress,
             digests=digests,
+            discovery=discovery,
         )
         if sharded is not None:
             return sharded.ledger, sort_diagnostics(sharded.diagnostics), sharded.records
@@ -293,7 +299,10 @@ def check_ledger(
         return CheckResult(root, as_of, hit.diagnostics, hit.records)
     evidence = ProbedEvidence(pending.listing)
     digests = _read_digests(pending)
-    result = _check(root, as_of, today, strict, compliance, workers, progress, evidence, digests)
+    result = _check(
+        root, as_of, today, strict, compliance, workers, progress, evidence, digests,
+        pending.discovery,
+    )
 
     def store() -> None:
         key = pending.finish(digests)[0]
@@ -316,6 +325,7 @@ def _check(
     progress: Progress | None,
     evidence: set[str] | None,
     digests: dict[str, str] | None = None,
+    discovery: Discovery | None = None,
 ) -> CheckResult:
     sharded = (
         None
@@ -329,6 +339,7 @@ def _check(
             workers=workers,
             progress=progress,
             digests=digests,
+            discovery=discovery,
         )
     )
     if sharded is not None:

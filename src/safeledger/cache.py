@@ -52,9 +52,9 @@ from typing import TYPE_CHECKING, Any
 from safeledger import __version__
 from safeledger.diagnostics import Diagnostic
 from safeledger.fileio import pending_batches
-from safeledger.read.discover import Found, discover_stats
+from safeledger.read.discover import Discovery, Found
 from safeledger.read.evidence import evidence_problem, list_evidence
-from safeledger.read.raw import CONFIG_FILE, RawLedger
+from safeledger.read.raw import CONFIG_FILE
 
 if TYPE_CHECKING:  # the loaded-ledger entries import models only when used (start-up)
     from safeledger.validate.ledger import Ledger, Sources
@@ -192,20 +192,19 @@ class CheckCache:
         feed("safeledger", __version__, CACHE_FORMAT, root.resolve(), today, as_of, strict)
         feed(compliance)
         feed(CONFIG_FILE, _digest(root / CONFIG_FILE))
-        scratch = RawLedger(root=root, config=None)
         index = StatIndex.load(self._stat_path(root))  # before the stats (racy rule)
-        entries = discover_stats(root, scratch, split=split)
+        discovery = Discovery.of(root, split=split)
         pending = PendingKey(
             h,
             root,
             index,
             self._stat_path(root),
-            entries,
-            [(d.code, d.file, d.message) for d in scratch.diagnostics],
+            discovery,
             sorted(list_evidence(root)),
             pending_batches(root),
         )
-        if not (defer and not index.paths_text and len(entries) >= DEFER_HASHING_FILES):
+        many = len(discovery.found) >= DEFER_HASHING_FILES
+        if not (defer and not index.paths_text and many):
             pending.finish(progress=progress)
         return pending
 
@@ -510,8 +509,7 @@ class PendingKey:
     root: Path
     index: StatIndex
     index_path: Path
-    entries: list[Found]
-    discovery: list[tuple[str, str | None, str]]  # (code, file, message) of discovery
+    discovery: Discovery | None  # the walk (None: the key came from elsewhere, `of`)
     evidence: list[str]
     pending: list[tuple[str, bool]]  # interrupted imports (safeledger.fileio)
     key: tuple[str, list[str]] | None = None
@@ -519,7 +517,7 @@ class PendingKey:
     @classmethod
     def of(cls, key: tuple[str, list[str]]) -> PendingKey:
         """A key already worked out (by :meth:`CheckCache.key`, in another process)."""
-        return cls(None, Path(), StatIndex(), Path(), [], [], key[1], [], key)
+        return cls(None, Path(), StatIndex(), Path(), None, key[1], [], key)
 
     @property
     def complete(self) -> bool:
@@ -538,13 +536,15 @@ class PendingKey:
         from the stat index or are read.  The index is updated and saved.  Once worked
         out, the key stays (later calls give it whatever they pass)."""
         if self.key is None:
-            paths, digests = self.index.key_texts(self.root, self.entries, progress, known)
+            assert self.discovery is not None  # only `of` makes one without: finished
+            found = self.discovery.found
+            paths, digests = self.index.key_texts(self.root, found, progress, known)
             self.index.save(self.index_path)
             h = self.hasher
             _feed(h, "files", paths)  # two long strings, not a feed per file (160,000)
             _feed(h, "digests", digests)
-            for code, file, message in self.discovery:
-                _feed(h, code, file, message)
+            for d in self.discovery.diagnostics:
+                _feed(h, d.code, d.file, d.message)
             _feed(h, "evidence", *self.evidence)
             _feed(h, "pending", *self.pending)
             self.key = (h.hexdigest(), self.evidence)

@@ -33,6 +33,7 @@ from safeledger.evaluate.compliance import compliance_diagnostics
 from safeledger.model import Config
 from safeledger.model.codec import RECORD_CODEC
 from safeledger.read import locate
+from safeledger.read.discover import Discovery
 from safeledger.read.evidence import list_evidence
 from safeledger.read.ledger import add_file, read_head
 from safeledger.read.pool import Entry, read_files
@@ -136,13 +137,15 @@ def check_sharded(
     workers: int | None,
     progress: Progress | None = None,
     digests: dict[str, str] | None = None,
+    discovery: Discovery | None = None,
 ) -> ShardedCheck | None:
     """The diagnostics and record counts of ``check``, computed in two processes; None
     when the ledger is too small for that to pay (or can't be cut: the caller then checks
-    in one process).  ``digests``: filled with each record file's SHA-256 as read."""
+    in one process).  ``digests``: filled with each record file's SHA-256 as read.
+    ``discovery``: the files a walk just found (else the ledger is walked)."""
     with no_cycle_collection():
         return _check_sharded(
-            root, as_of, today, compliance, evidence, workers, progress, digests
+            root, as_of, today, compliance, evidence, workers, progress, digests, discovery
         )
 
 
@@ -155,8 +158,9 @@ def _check_sharded(
     workers: int | None,
     progress: Progress | None,
     digests: dict[str, str] | None,
+    discovery: Discovery | None,
 ) -> ShardedCheck | None:
-    plan = _plan(root, workers, evidence, CHECK_WORKER_SHARE)
+    plan = _plan(root, workers, evidence, CHECK_WORKER_SHARE, discovery)
     if plan is None:
         return None
     config = plan.config
@@ -222,16 +226,17 @@ def load_sharded(
     workers: int | None,
     progress: Progress | None = None,
     digests: dict[str, str] | None = None,
+    discovery: Discovery | None = None,
 ) -> ShardedLoad | None:
     """The validated ledger and the diagnostics of loading it, as
     :func:`safeledger.validate.validate_ledger` gives them after reading, made in two
     processes: the worker reads and validates a share of the hazard files and sends its
     hazards back in the compact form of :mod:`safeledger.model.codec` (decoding half the
     hazards costs the parent a fifth of reading and validating them).  None when the
-    ledger is too small for that to pay, or the worker failed.  ``digests`` as for
-    :func:`check_sharded`."""
+    ledger is too small for that to pay, or the worker failed.  ``digests`` and
+    ``discovery`` as for :func:`check_sharded`."""
     with no_cycle_collection():
-        return _load_sharded(root, today, evidence, workers, progress, digests)
+        return _load_sharded(root, today, evidence, workers, progress, digests, discovery)
 
 
 def _load_sharded(
@@ -241,8 +246,9 @@ def _load_sharded(
     workers: int | None,
     progress: Progress | None,
     digests: dict[str, str] | None,
+    discovery: Discovery | None,
 ) -> ShardedLoad | None:
-    plan = _plan(root, workers, evidence, LOAD_WORKER_SHARE)
+    plan = _plan(root, workers, evidence, LOAD_WORKER_SHARE, discovery)
     if plan is None:
         return None
     config, raw = plan.config, plan.raw
@@ -310,11 +316,15 @@ class _Plan:
 
 
 def _plan(
-    root: Path, workers: int | None, evidence: set[str] | None, fraction: float
+    root: Path,
+    workers: int | None,
+    evidence: set[str] | None,
+    fraction: float,
+    discovery: Discovery | None,
 ) -> _Plan | None:
     """The cut for a worker taking ``fraction`` of the work, or None when the ledger is
     too small for two processes to pay, or its config is unusable."""
-    head, entries = read_head(root)
+    head, entries = read_head(root, discovery)
     if not worth_sharding(sum(e[2] for e in entries), workers):
         return None
     config, diags, usable = validate_config(head.config)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import marshal
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import partial
 from operator import attrgetter, itemgetter
 from pathlib import Path
@@ -57,6 +58,27 @@ def discover(root: Path, ledger: RawLedger) -> list[Entry]:
 # (size, modification time in ns, inode, change time in ns): what tells a file changed
 FileStat = tuple[int, int, int, int]
 Found = tuple[str, RecordKind, FileStat | None]  # relative path, kind, stat (None: failed)
+
+
+@dataclass(slots=True)
+class Discovery:
+    """What :func:`discover_stats` found, kept for a reader that comes after (the cache
+    key walks the ledger first; the loader then reads what it found: one walk, not
+    two, and the key names exactly the files read)."""
+
+    found: list[Found]
+    notes: list[str]
+    diagnostics: list[Diagnostic]
+
+    @classmethod
+    def of(cls, root: Path, *, split: bool | None = None) -> Discovery:
+        scratch = RawLedger(root=root, config=None)
+        found = discover_stats(root, scratch, split=split)
+        return cls(found, scratch.notes, scratch.diagnostics)
+
+    def entries(self) -> list[Entry]:
+        """As :func:`discover` gives them."""
+        return [(rel, kind, st[0] if st else 0) for rel, kind, st in self.found]
 _STAT = attrgetter("st_size", "st_mtime_ns", "st_ino", "st_ctime_ns")
 
 # A ledger with this many folders to walk (one file per record in year/month folders) is

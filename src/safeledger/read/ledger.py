@@ -8,7 +8,7 @@ from pathlib import Path
 from safeledger.diagnostics import ERROR, WARNING, Diagnostic
 from safeledger.fileio import pending_batches
 from safeledger.read import codes
-from safeledger.read.discover import discover
+from safeledger.read.discover import Discovery, discover
 from safeledger.read.files import FileResult, read_file
 from safeledger.read.pool import Entry, read_files
 from safeledger.read.raw import CONFIG_FILE, RawLedger
@@ -40,14 +40,20 @@ def read_ledger(
     return ledger
 
 
-def read_head(root: Path) -> tuple[RawLedger, list[Entry]]:
+def read_head(root: Path, discovery: Discovery | None = None) -> tuple[RawLedger, list[Entry]]:
     """The first step of :func:`read_ledger`: the config, warnings about interrupted
     writes, and the record files to read (not read yet).  For callers that read the
-    files themselves, e.g. in several processes (safeledger.sharded)."""
+    files themselves, e.g. in several processes (safeledger.sharded).  ``discovery``:
+    the files as a walk just found them (the cache key's), instead of walking again."""
     ledger = RawLedger(root=root, config=None)
     _read_config(root, ledger)
     _interrupted_writes(root, ledger)
-    return ledger, discover(root, ledger)
+    if discovery is None:
+        return ledger, discover(root, ledger)
+    ledger.notes += discovery.notes  # as discover() adds them
+    ledger.notes.sort()
+    ledger.diagnostics += discovery.diagnostics
+    return ledger, discovery.entries()
 
 
 def add_file(ledger: RawLedger, result: FileResult) -> None:
