@@ -145,7 +145,7 @@ def _load_validated(
     if hit is not None:
         cache.remember_loaded(root, pending.finish()[0])
         return LoadedLedger(hit.ledger, hit.diagnostics, cached=True)
-    evidence = ProbedEvidence(pending.listing)
+    evidence = ProbedEvidence(pending.evidence)
     digests = _read_digests(pending)
     ledger, diags, count = _load_models(
         root, today, workers, progress, evidence, digests, pending.discovery
@@ -216,7 +216,7 @@ def _load_models(
 
 def _add_digests(digests: dict[str, str] | None, raw: RawLedger) -> None:
     if digests is not None:
-        digests.update((f.path, f.digest) for f in raw.files)
+        digests.update(raw.digests())
 
 
 def store_after_the_answer(
@@ -297,7 +297,7 @@ def check_ledger(
     hit = cache.get(pending.finish()[0], root) if pending.complete else None
     if hit is not None:
         return CheckResult(root, as_of, hit.diagnostics, hit.records)
-    evidence = ProbedEvidence(pending.listing)
+    evidence = ProbedEvidence(pending.evidence)
     digests = _read_digests(pending)
     result = _check(
         root, as_of, today, strict, compliance, workers, progress, evidence, digests,

@@ -510,7 +510,7 @@ class PendingKey:
     index: StatIndex
     index_path: Path
     discovery: Discovery | None  # the walk (None: the key came from elsewhere, `of`)
-    evidence: list[str]
+    evidence: list[str]  # the files under evidence/, sorted (the check uses them too)
     pending: list[tuple[str, bool]]  # interrupted imports (safeledger.fileio)
     key: tuple[str, list[str]] | None = None
 
@@ -522,11 +522,6 @@ class PendingKey:
     @property
     def complete(self) -> bool:
         return self.key is not None
-
-    @property
-    def listing(self) -> list[str]:
-        """The files under evidence/ (sorted), as the key has them."""
-        return self.evidence
 
     def finish(
         self, known: Mapping[str, str] | None = None, *, progress: Progress | None = None

@@ -398,12 +398,8 @@ def _add_digests(
 ) -> None:
     """The SHA-256 of every file both parts read, for the cache key (if asked)."""
     if digests is not None:
-        digests.update(_digests_of(raw))
+        digests.update(raw.digests())
         digests.update(theirs)
-
-
-def _digests_of(raw: RawLedger) -> list[tuple[str, str]]:
-    return [(f.path, f.digest) for f in raw.files]
 
 
 def _remember_misses(evidence: set[str], misses: set[str]) -> None:
@@ -454,7 +450,7 @@ def _load_worker(
         _valid(hazards),
         probed.misses,
         RECORD_CODEC.encode_all([loc.record for loc in hazards]),
-        _digests_of(raw) if with_digests else [],
+        raw.digests() if with_digests else [],
     )
     keep_until_exit(raw, shard, diags, answer)
     return marshal.dumps(answer)
@@ -579,5 +575,5 @@ def _worker(
         shard.ids["hazards"],
         _valid(hazards),
         probed.misses,
-        _digests_of(raw) if with_digests else [],
+        raw.digests() if with_digests else [],
     )

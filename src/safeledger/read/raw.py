@@ -47,3 +47,7 @@ class RawLedger:
     records: list[RawRecord] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)  # problems found reading
     notes: list[str] = field(default_factory=list)  # ignored files etc., for --verbose
+
+    def digests(self) -> list[tuple[str, str]]:
+        """(path, SHA-256) of every file read (for a cache key: safeledger.cache)."""
+        return [(f.path, f.digest) for f in self.files]
