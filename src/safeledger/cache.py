@@ -22,9 +22,11 @@ answer is a miss).
 skips reading and validating (≈ 4× faster at 100,000 hazards than loading).
 
 The record files' hashes come from a stat index (:class:`StatIndex`, under ``stat/``):
-an unchanged file is not read again.  ``check`` also keeps its output text per result and
-form (``rendered/``: :meth:`CheckCache.rendered`), so an unchanged ledger is answered
-without loading or rendering its diagnostics.
+an unchanged file is not read again.  With no index yet (a first run) and many files,
+they come from the loader, which reads every file anyway: the key is finished after the
+check (:meth:`CheckCache.begin_key`, :class:`PendingKey`).  ``check`` also keeps its
+output text per result and form (``rendered/``: :meth:`CheckCache.rendered`), so an
+unchanged ledger is answered without loading or rendering its diagnostics.
 
 Location: ``$SAFELEDGER_CACHE_DIR`` if set, else the user cache folder
 (``platformdirs.user_cache_dir("safeledger")``), one JSON file per key under
