@@ -14,8 +14,8 @@ Commands, for each size and layout (``lists`` = YAML lists of 1,000 records per 
 * ``status --format json``, ``report --quarter … --format json`` and ``--format html``,
   each with ``--no-cache`` (cold: the ledger is read and validated) and again with the
   cache of loaded ledgers filled (warm); ``status`` and ``report --format html`` also as
-  a user's first run (first: the cache folder empty, so the files are hashed for the
-  key, the ledger is loaded and stored after the answer, the charts drawn);
+  a user's first run (first: the cache folder empty, so the ledger is loaded and stored
+  after the answer, the key worked out with it, the charts drawn);
 * the peers: ``check-jsonschema`` against ``safeledger schema`` (per kind), and
   ``yamllint -d relaxed``.  Above ``--peer-max`` hazards the peers are not run: their
   time is extrapolated linearly from the largest size they ran on (marked "≈ … (extr.)").

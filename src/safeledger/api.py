@@ -23,7 +23,7 @@ from safeledger.evaluate.compliance import compliance_diagnostics
 from safeledger.read import find_ledger_root, locate, read_ledger
 from safeledger.read.discover import Discovery
 from safeledger.read.raw import RECORD_KINDS, RawLedger
-from safeledger.sharded import check_sharded, load_sharded
+from safeledger.sharded import add_digests, check_sharded, load_sharded
 from safeledger.validate import Ledger, validate_ledger
 
 __all__ = [
@@ -64,9 +64,11 @@ def load_ledger(
     progress: Progress | None = None,
     evidence: set[str] | None = None,
     freeze: bool = False,
+    discovery: Discovery | None = None,
 ) -> LoadResult:
     """Read and validate the ledger at ``root`` (no compliance findings).  ``progress``
     is told how far reading and validating got (for a progress bar; None: silent).
+    ``discovery``: the record files as a walk just found them (else it walks).
 
     The cycle collector is off while loading (the heap grows by millions of objects and no
     cycles; its full collections cost ~0.7 s at 100,000 hazards).  ``freeze``: move
@@ -75,7 +77,9 @@ def load_ledger(
     loads once and exits (status, report); a long-lived caller leaves it False."""
     with no_cycle_collection():  # frozen before the collector is back (load_validated)
         try:
-            raw = read_ledger(root, workers=workers, progress=_stage(progress, "read"))
+            raw = read_ledger(
+                root, workers=workers, progress=_stage(progress, "read"), discovery=discovery
+            )
             ledger, diags = validate_ledger(
                 raw, today=today, evidence=evidence, progress=_stage(progress, "validate")
             )
@@ -196,7 +200,7 @@ def _load_models(
 ) -> tuple[Ledger, list[Diagnostic], int]:
     """(ledger, sorted diagnostics, records read): in two processes when that pays.
     ``digests``: filled with the SHA-256 of each file read; ``discovery``: the files
-    the cache key's walk found (two processes only: a small ledger walks again)."""
+    the cache key's walk found."""
     if workers != 1:
         sharded = load_sharded(
             root,
@@ -209,14 +213,16 @@ def _load_models(
         )
         if sharded is not None:
             return sharded.ledger, sort_diagnostics(sharded.diagnostics), sharded.records
-    loaded = load_ledger(root, today=today, workers=workers, progress=progress, evidence=evidence)
-    _add_digests(digests, loaded.raw)
+    loaded = load_ledger(
+        root,
+        today=today,
+        workers=workers,
+        progress=progress,
+        evidence=evidence,
+        discovery=discovery,
+    )
+    add_digests(digests, loaded.raw)
     return loaded.ledger, loaded.diagnostics, len(loaded.raw.records)
-
-
-def _add_digests(digests: dict[str, str] | None, raw: RawLedger) -> None:
-    if digests is not None:
-        digests.update(raw.digests())
 
 
 def store_after_the_answer(
@@ -347,8 +353,15 @@ def _check(
         if strict:
             diags = [d.as_warning_or_error(True) for d in diags]
         return CheckResult(root, as_of, diags, sharded.records)
-    loaded = load_ledger(root, today=today, workers=workers, progress=progress, evidence=evidence)
-    _add_digests(digests, loaded.raw)
+    loaded = load_ledger(
+        root,
+        today=today,
+        workers=workers,
+        progress=progress,
+        evidence=evidence,
+        discovery=discovery,
+    )
+    add_digests(digests, loaded.raw)
     diags = list(loaded.diagnostics)
     if compliance:
         found = compliance_diagnostics(loaded.ledger, as_of)

@@ -194,13 +194,14 @@ class CheckCache:
         feed("safeledger", __version__, CACHE_FORMAT, root.resolve(), today, as_of, strict)
         feed(compliance)
         feed(CONFIG_FILE, _digest(root / CONFIG_FILE))
-        index = StatIndex.load(self._stat_path(root))  # before the stats (racy rule)
+        index_path = self._stat_path(root)
+        index = StatIndex.load(index_path)  # before the stats (racy rule)
         discovery = Discovery.of(root, split=split)
         pending = PendingKey(
             h,
             root,
             index,
-            self._stat_path(root),
+            index_path,
             discovery,
             sorted(list_evidence(root)),
             pending_batches(root),
@@ -678,8 +679,8 @@ class StatIndex:
             for n in todo:
                 digests[n] = known.get(entries[n][0], self.UNKNOWN)
             todo = [n for n in todo if digests[n] == self.UNKNOWN]
-        for n, dg in zip(todo, _hash_files(root, [entries[n][0] for n in todo], progress),
-                         strict=True):
+        read = _hash_files(root, [entries[n][0] for n in todo], progress)
+        for n, dg in zip(todo, read, strict=True):
             digests[n] = dg
         if todo or old is not unchanged:
             racy = self.started - self.RACY_NS  # see the class doc

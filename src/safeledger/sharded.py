@@ -54,6 +54,7 @@ __all__ = [
     "SHARD_MIN_BYTES",
     "ShardedCheck",
     "ShardedLoad",
+    "add_digests",
     "check_sharded",
     "load_sharded",
     "worth_sharding",
@@ -62,6 +63,8 @@ __all__ = [
 # The load worker's share of the work: less than half, because it also encodes its
 # hazards and sends them, while the parent decodes them (measured at 100,000 hazards).
 LOAD_WORKER_SHARE = 0.42
+# The check worker's: more than half, because the parent also reads the enterprise files
+# and works out their duties (measured with both processes' end times, 100,000 hazards).
 CHECK_WORKER_SHARE = 0.53
 
 # Below this many bytes of record files the fork and the exchange cost more than they save.
@@ -164,20 +167,10 @@ def _check_sharded(
     if plan is None:
         return None
     config = plan.config
-    enterprise_ids = Later()
-    task = partial(
-        _worker,
-        root,
-        plan.theirs,
-        config,
-        enterprise_ids,
-        today,
-        set(plan.evidence),
-        as_of,
-        compliance,
-        digests is not None,
+    forked, enterprise_ids = _forked_worker(
+        plan, _worker, today, as_of, compliance, digests is not None
     )
-    with Forked(task, enterprise_ids) as pending:
+    with forked as pending:
         enterprise_ids.send(_read_enterprises(plan))
         shard, diags = _parent_part(plan, today, progress)
         # What needs only this part is done while the worker is still busy.
@@ -190,7 +183,7 @@ def _check_sharded(
         return None  # the worker failed: the caller checks in one process
 
     _remember_misses(plan.evidence, worker.misses)  # the cache re-probes these on a hit
-    _add_digests(digests, plan.raw, worker.files)
+    add_digests(digests, plan.raw, worker.files)
     both = _rules_over_both_parts(plan, shard, worker.ids, worker.valid)
     keep, moved = _placed_as_in_one_process(worker.diagnostics, ledger.sources)
     diags += locate(root, [*both, *moved], records=plan.raw.records)
@@ -252,18 +245,8 @@ def _load_sharded(
     if plan is None:
         return None
     config, raw = plan.config, plan.raw
-    enterprise_ids = Later()
-    task = partial(
-        _load_worker,
-        root,
-        plan.theirs,
-        config,
-        enterprise_ids,
-        today,
-        set(plan.evidence),
-        digests is not None,
-    )
-    with Forked(task, enterprise_ids) as pending:
+    forked, enterprise_ids = _forked_worker(plan, _load_worker, today, digests is not None)
+    with forked as pending:
         enterprise_ids.send(_read_enterprises(plan))
         shard, diags = _parent_part(plan, today, progress)
         # What needs only this part is done while the worker is still busy.
@@ -273,7 +256,7 @@ def _load_sharded(
         return None
     worker = _LoadWorkerResult(*marshal.loads(sent))
     _remember_misses(plan.evidence, worker.misses)
-    _add_digests(digests, raw, worker.files)
+    add_digests(digests, raw, worker.files)
     both = _rules_over_both_parts(plan, shard, worker.ids, worker.valid)
     diags += locate(root, both, records=raw.records)
     diags += map(_unpack, worker.diagnostics)
@@ -342,6 +325,21 @@ def _plan(
     return _Plan(config, diags, evidence, theirs, enterprise_entries, ours, raw)
 
 
+def _forked_worker(
+    plan: _Plan, work: Callable[..., Any], today: dt.date, *more: object
+) -> tuple[Forked, Later]:
+    """``work`` (:func:`_worker` or :func:`_load_worker`) on the worker's files, to be
+    forked, and the :class:`Later` through which the worker gets the enterprise ids
+    (sent once the parent has read them: :func:`_read_enterprises`).  ``more``: the
+    arguments after the evidence listing."""
+    enterprise_ids = Later()
+    root = plan.raw.root
+    task = partial(
+        work, root, plan.theirs, plan.config, enterprise_ids, today, set(plan.evidence), *more
+    )
+    return Forked(task, enterprise_ids), enterprise_ids
+
+
 def _read_enterprises(plan: _Plan) -> set[str]:
     """The parent's first records: the enterprise files; their ids."""
     for result in read_files(plan.raw.root, plan.enterprises, 1):
@@ -393,10 +391,11 @@ def _rules_over_both_parts(
     return both
 
 
-def _add_digests(
-    digests: dict[str, str] | None, raw: RawLedger, theirs: list[tuple[str, str]]
+def add_digests(
+    digests: dict[str, str] | None, raw: RawLedger, theirs: Sequence[tuple[str, str]] = ()
 ) -> None:
-    """The SHA-256 of every file both parts read, for the cache key (if asked)."""
+    """The SHA-256 of every file read (``raw``'s, and the worker's ``theirs``) into
+    ``digests``, for the cache key; nothing when not asked (None)."""
     if digests is not None:
         digests.update(raw.digests())
         digests.update(theirs)
@@ -525,7 +524,7 @@ class _IdPath:
         return self.path if path == ("id",) else default
 
 
-def _worker_share(entries: Sequence[Entry], fraction: float = 0.5) -> list[Entry]:
+def _worker_share(entries: Sequence[Entry], fraction: float) -> list[Entry]:
     """The worker's files: the last hazard files, ``fraction`` of the work.  A file's work
     is its bytes plus a fixed cost per file, so that 160,000 small files are split as
     fairly as 160 big ones (measured: opening, reading and one parser call cost about as

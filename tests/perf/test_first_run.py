@@ -164,12 +164,13 @@ def test_cli_check_first_run_then_replay(
     assert reads == ["safeledger.yaml"]
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.parametrize("first", [True, False])
 def test_the_ledger_is_walked_once_for_the_key_and_the_check(
-    ledger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: bool
+    ledger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: bool, workers: int
 ) -> None:
-    """The loader reads the files the key's walk found (two processes: a big ledger),
-    on a first run and on a miss after an edit alike."""
+    """The loader reads the files the key's walk found (in one process or two), on a
+    first run and on a miss after an edit alike."""
     from safeledger.read import discover as discover_module
 
     walks: list[Path] = []
@@ -183,18 +184,18 @@ def test_the_ledger_is_walked_once_for_the_key_and_the_check(
     if first:
         monkeypatch.setattr(cache_module, "DEFER_HASHING_FILES", 1)
     cache = CheckCache(tmp_path / "cache")
-    plain = run(ledger, None, workers=2)
+    plain = run(ledger, None, workers=workers)
     walks.clear()
-    assert run(ledger, cache, workers=2) == plain
+    assert run(ledger, cache, workers=workers) == plain
     assert len(walks) == 1
     first_file = hazard_files(ledger)[0]
     first_file.write_text(
         first_file.read_text(encoding="utf-8").replace("id: ", "ix: ", 1), encoding="utf-8"
     )
-    plain = run(ledger, None, workers=2)
+    plain = run(ledger, None, workers=workers)
     walks.clear()
-    assert run(ledger, cache, workers=2) == plain  # a miss: the key, then the check
+    assert run(ledger, cache, workers=workers) == plain  # a miss: the key, then the check
     assert len(walks) == 1
     walks.clear()
-    assert load_validated(ledger, today=TODAY, cache=cache, workers=2).ledger.hazards
+    assert load_validated(ledger, today=TODAY, cache=cache, workers=workers).ledger.hazards
     assert len(walks) == 1

@@ -52,7 +52,7 @@ def find_ledger_root(start: Path, *, explicit: bool = False) -> Path:
 def discover(root: Path, ledger: RawLedger) -> list[Entry]:
     """Record files under enterprises/, hazards/, activities/ (any depth, hidden skipped),
     sorted by path; other files become notes, outside symlinks diagnostics."""
-    return [(rel, kind, st[0] if st else 0) for rel, kind, st in discover_stats(root, ledger)]
+    return Discovery.of(root).add_to(ledger)
 
 
 # (size, modification time in ns, inode, change time in ns): what tells a file changed
@@ -76,9 +76,15 @@ class Discovery:
         found = discover_stats(root, scratch, split=split)
         return cls(found, scratch.notes, scratch.diagnostics)
 
-    def entries(self) -> list[Entry]:
-        """As :func:`discover` gives them."""
+    def add_to(self, ledger: RawLedger) -> list[Entry]:
+        """The files to read (path, kind, size); the notes and diagnostics are added to
+        ``ledger`` as :func:`discover_stats` adds them (all notes sorted)."""
+        ledger.notes += self.notes
+        ledger.notes.sort()
+        ledger.diagnostics += self.diagnostics
         return [(rel, kind, st[0] if st else 0) for rel, kind, st in self.found]
+
+
 _STAT = attrgetter("st_size", "st_mtime_ns", "st_ino", "st_ctime_ns")
 
 # A ledger with this many folders to walk (one file per record in year/month folders) is

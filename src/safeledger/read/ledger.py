@@ -8,7 +8,7 @@ from pathlib import Path
 from safeledger.diagnostics import ERROR, WARNING, Diagnostic
 from safeledger.fileio import pending_batches
 from safeledger.read import codes
-from safeledger.read.discover import Discovery, discover
+from safeledger.read.discover import Discovery
 from safeledger.read.files import FileResult, read_file
 from safeledger.read.pool import Entry, read_files
 from safeledger.read.raw import CONFIG_FILE, RawLedger
@@ -19,14 +19,16 @@ def read_ledger(
     *,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    discovery: Discovery | None = None,
 ) -> RawLedger:
     """Read the config and every record file of the ledger at ``root``.
 
     Files are read in sorted path order.  ``workers=1`` reads in-process, ``workers=N``
     in a pool of N processes; ``None`` chooses (in-process today, see pool.AUTO_POOL).
     The result is the same either way.  ``progress(done, total)`` (files) is called now
-    and then when given (a progress bar; reading stays silent otherwise)."""
-    ledger, entries = read_head(root)
+    and then when given (a progress bar; reading stays silent otherwise).
+    ``discovery`` as for :func:`read_head`."""
+    ledger, entries = read_head(root, discovery)
     if progress is None or (workers is not None and workers > 1):
         for result in read_files(root, entries, workers):
             add_file(ledger, result)
@@ -49,11 +51,8 @@ def read_head(root: Path, discovery: Discovery | None = None) -> tuple[RawLedger
     _read_config(root, ledger)
     _interrupted_writes(root, ledger)
     if discovery is None:
-        return ledger, discover(root, ledger)
-    ledger.notes += discovery.notes  # as discover() adds them
-    ledger.notes.sort()
-    ledger.diagnostics += discovery.diagnostics
-    return ledger, discovery.entries()
+        discovery = Discovery.of(root)
+    return ledger, discovery.add_to(ledger)
 
 
 def add_file(ledger: RawLedger, result: FileResult) -> None:
