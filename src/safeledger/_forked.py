@@ -13,21 +13,9 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["Forked", "Later", "SharedTasks", "keep_until_exit"]
+from safeledger._held import start_holding
 
-# In a Forked child: what the task leaves for ``os._exit`` to drop (see keep_until_exit).
-_kept: list[tuple[Any, ...]] | None = None
-
-
-def keep_until_exit(*objects: Any) -> None:
-    """In a :class:`Forked` child, hold ``objects`` until the child ends, so that the
-    task's return does not free them before its answer is sent: the child ends with
-    ``os._exit``, which frees nothing, while freeing the heap of 50,000 records one
-    object at a time costs 0.15–0.2 s, all of it on the caller's path (it waits for the
-    answer).  Anywhere else (the caller, or a task run there because the child failed)
-    it does nothing."""
-    if _kept is not None:
-        _kept.append(objects)
+__all__ = ["Forked", "Later", "SharedTasks"]
 
 
 class Forked:
@@ -59,8 +47,7 @@ class Forked:
     def _run(self, sender: Any) -> None:
         # The child's copy of the reading end: kept open, a parent that stopped reading
         # (an error, a closed output pipe) would leave the child blocked on a full pipe.
-        global _kept
-        _kept = []
+        start_holding()  # the child ends with os._exit: what the task holds is never freed
         self.receiver.close()
         try:
             if self.later is not None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from safeledger._afterwards import after_the_answer, in_background
 from safeledger._forked import Forked
 from safeledger._gc import no_cycle_collection
+from safeledger._held import hold_until_exit
 from safeledger.cache import CachedLoad, CheckCache, PendingKey, ProbedEvidence
 from safeledger.diagnostics import Diagnostic, DiagnosticCounts, sort_diagnostics
 from safeledger.evaluate.compliance import compliance_diagnostics
@@ -364,8 +365,10 @@ def _check(
     add_digests(digests, loaded.raw)
     diags = list(loaded.diagnostics)
     if compliance:
-        found = compliance_diagnostics(loaded.ledger, as_of)
-        diags = sort_diagnostics([*diags, *locate(root, found, records=loaded.raw.records)])
+        with no_cycle_collection():  # the heap just grew by the whole ledger
+            found = compliance_diagnostics(loaded.ledger, as_of)
+            diags = sort_diagnostics([*diags, *locate(root, found, records=loaded.raw.records)])
+    hold_until_exit(loaded)  # a command line frees none of it
     if strict:
         diags = [d.as_warning_or_error(True) for d in diags]
     records: dict[str, int] = {kind: 0 for kind in RECORD_KINDS}

@@ -423,16 +423,16 @@ class CheckCache:
         except Exception:  # any failure is a miss
             return None
 
-    def put_rendered(self, key: str, form: str, text: str, exit_code: int) -> None:
-        """Store the output of the result ``key`` (which this instance stored or found:
-        its probes are known); errors are ignored."""
+    def put_rendered(self, key: str, form: str, data: bytes, exit_code: int) -> None:
+        """Store the output (UTF-8) of the result ``key`` (which this instance stored or
+        found: its probes are known); errors are ignored."""
         probes = self._probes.get(key)
         if probes is None:
             return
         try:
             head = {"key": key, "form": form, "exit": exit_code, "probes": probes}
             path = self._rendered_path(key, form)
-            _write_entry(path, head, text.encode("utf-8"), keep=32, pattern="*.json")
+            _write_entry(path, head, data, keep=32, pattern="*.json")
         except Exception:
             return
 

@@ -25,8 +25,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from safeledger._forked import Forked, Later, keep_until_exit
+from safeledger._forked import Forked, Later
 from safeledger._gc import no_cycle_collection
+from safeledger._held import hold_until_exit
 from safeledger.cache import ProbedEvidence
 from safeledger.diagnostics import Anchor, Diagnostic
 from safeledger.evaluate.compliance import compliance_diagnostics
@@ -191,6 +192,7 @@ def _check_sharded(
     for rec in plan.raw.records:
         counts[rec.kind] += 1
     counts["hazards"] += len(worker.ids)
+    hold_until_exit(plan, shard, ledger, worker)  # a command line frees none of it
     return ShardedCheck([*diags, *keep], counts)
 
 
@@ -279,6 +281,7 @@ def _load_sharded(
         sources.setdefault(("hazards", rid), RecordRef(file, index, line, column))
     for loc in located["activities"]:
         sources.setdefault(("activities", loc.record.id), loc.ref)  # type: ignore[attr-defined]
+    hold_until_exit(plan, shard, worker)  # the records read; the ledger is the caller's
     return ShardedLoad(ledger, diags, len(raw.records) + len(worker.ids))
 
 
@@ -451,7 +454,7 @@ def _load_worker(
         RECORD_CODEC.encode_all([loc.record for loc in hazards]),
         raw.digests() if with_digests else [],
     )
-    keep_until_exit(raw, shard, diags, answer)
+    hold_until_exit(raw, shard, diags, answer)
     return marshal.dumps(answer)
 
 
@@ -568,7 +571,7 @@ def _worker(
     if compliance:
         diags += compliance_diagnostics(ledger_of(config, root, {"hazards": hazards}), as_of)
     diags = locate(root, diags, records=raw.records)
-    keep_until_exit(raw, shard, diags)
+    hold_until_exit(raw, shard, diags)
     return _WorkerResult(
         list(map(_pack, diags)),
         shard.ids["hazards"],

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from safeledger._forked import Forked, Later, SharedTasks, keep_until_exit
+from safeledger._forked import Forked, Later, SharedTasks
+from safeledger._held import hold_until_exit
 
 
 def test_the_answer_comes_back() -> None:
@@ -68,7 +69,7 @@ class _StillThere:
 def _task(keep: bool) -> _StillThere:
     heap = _Heap()
     if keep:
-        keep_until_exit(heap)
+        hold_until_exit(heap)
     return _StillThere(weakref.ref(heap))
 
 
@@ -81,10 +82,11 @@ def test_a_child_keeps_what_it_is_told_to_until_its_answer_is_sent() -> None:
         assert pending.result() is False
 
 
-def test_keep_until_exit_keeps_nothing_in_the_caller() -> None:
+def test_hold_until_exit_keeps_nothing_in_the_caller() -> None:
+    """(The test process does not end with os._exit: see tests/core/test_held.py.)"""
     heap = _Heap()
     ref = weakref.ref(heap)
-    keep_until_exit(heap)
+    hold_until_exit(heap)
     del heap
     assert ref() is None
 

@@ -9,7 +9,8 @@ from typing import NoReturn
 import typer
 
 from safeledger._afterwards import run_collected, start_collecting
-from safeledger.cli import check, common, edit, init, review, schema, status, transfer
+from safeledger._held import start_holding
+from safeledger.cli import check, edit, init, review, schema, status, transfer
 from safeledger.cli import report as report_cmd
 
 app = typer.Typer(
@@ -28,9 +29,9 @@ def main() -> None:
     """Run the app; an unexpected exception is a message, never a traceback
     (set SAFELEDGER_DEBUG=1 to see one).  The process ends with ``os._exit`` once the
     output is flushed: freeing a big ledger object by object would only delay the exit
-    (common.hold_until_exit); work left for after the answer (storing a big cache
+    (safeledger._held); work left for after the answer (storing a big cache
     entry, safeledger._afterwards) is then started in a detached process."""
-    common.start_holding()
+    start_holding()
     start_collecting()
     try:
         app()

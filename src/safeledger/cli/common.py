@@ -36,26 +36,6 @@ def load_for_output(
     return loaded, cache
 
 
-# Objects left for the end of the process (see hold_until_exit); None: nothing is held.
-_held: list[object] | None = None
-
-
-def hold_until_exit(*objects: object) -> None:
-    """Leave big structures a command no longer needs (a loaded ledger, 100,000 rows) to
-    the end of the process instead of freeing them object by object when the command
-    returns (≈ 0.5 s at 100,000 hazards): :func:`safeledger.cli.app.main` ends the
-    process with ``os._exit``, which frees nothing.  Only under ``main``; a test or a
-    program calling the app holds nothing."""
-    if _held is not None:
-        _held.extend(objects)
-
-
-def start_holding() -> None:
-    """Called by ``main``, which ends the process without freeing what is held."""
-    global _held
-    _held = []
-
-
 def write_bytes(data: bytes) -> None:
     """``data`` to standard output as it is: a CSV with its BOM, in UTF-8 on any
     platform; an answer replayed from the cache, without decoding it first."""

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from safeledger._gc import no_cycle_collection
-from safeledger.cli.common import fail, hold_until_exit, ledger_root, load_for_output, stderr
+from safeledger._held import hold_until_exit
+from safeledger.cli.common import fail, ledger_root, load_for_output, stderr
 from safeledger.errors import SafeledgerError, UsageError
 from safeledger.evaluate.periods import resolve_period
 

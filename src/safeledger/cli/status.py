@@ -12,10 +12,10 @@ from typing import Annotated
 
 import typer
 
+from safeledger._held import hold_until_exit
 from safeledger.cli.common import (
     as_of_option,
     fail,
-    hold_until_exit,
     ledger_root,
     load_for_output,
     stderr,

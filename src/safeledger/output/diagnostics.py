@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from safeledger import __version__
-from safeledger._json import indented
+from safeledger._json import indented_bytes
 from safeledger.diagnostics import Diagnostic, count
 
 if TYPE_CHECKING:
@@ -111,9 +111,20 @@ class _Lines:
 def render_json(result: CheckResult) -> str:
     """``pretty_json(result.to_json())``: by orjson (safeledger._json) when it writes the
     same text, else with each diagnostic written straight from its fields."""
-    text = indented(result.to_json())
-    if text is not None:
-        return text + "\n"
+    return render_json_bytes(result).decode("utf-8")
+
+
+def render_json_bytes(result: CheckResult) -> bytes:
+    """:func:`render_json`'s text in UTF-8, made as bytes (what standard output and the
+    cache take) when orjson writes it."""
+    # spec section 8: text, whole numbers and nulls only — never a float
+    data = indented_bytes(result.to_json(), floats=False)
+    if data is not None:
+        return data + b"\n"
+    return _render_json_slowly(result).encode("utf-8")
+
+
+def _render_json_slowly(result: CheckResult) -> str:
     errors, warnings = count(result.diagnostics)
     doc = {
         "ledger": str(result.root),
