@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from safeledger.diagnostics import ERROR, Anchor, Diagnostic
 from safeledger.read import locate, read_ledger
-from safeledger.read.locator import _item_lines
+from safeledger.read.locator import _item_lines, _item_offsets
 from safeledger.read.raw import RawRecord
 
 from .conftest import MakeLedger
@@ -123,7 +123,9 @@ def test_record_lines_give_the_answers_of_the_text(
             paths.extend((str(key), k) for k in inner)
     wanted = [_diag("hazards/gen.yaml", r.index, p) for r in raw.records for p in paths]
     if all(r.column == 3 for r in raw.records):
-        assert _item_lines(raw.records) is not None
+        lines = _item_lines(raw.records)
+        assert lines is not None
+        assert _item_offsets(written[1], lines) is not None  # the quick way is taken
     assert _positions(locate(root, wanted, records=raw.records)) == _positions(
         locate(root, wanted)
     )
@@ -139,3 +141,11 @@ def test_record_lines_only_for_block_list_items() -> None:
     assert _item_lines([rec(1, 2, 3)]) is None  # not every record of the file
     assert _item_lines([rec(0, 5, 3), rec(1, 5, 3)]) is None
     assert _item_lines([]) is None
+
+
+def test_item_offsets_are_where_the_items_start_in_the_bytes() -> None:
+    data = "# 台账\n- id: H-1\n  location: 一楼\n- id: H-2\n  note: |\n    - not an item\n".encode()
+    assert _item_offsets(data, [2, 4]) == [data.index(b"- id: H-1"), data.index(b"- id: H-2")]
+    assert _item_offsets(data, [2, 5]) is None  # the reader saw another start line
+    assert _item_offsets(data, [2]) is None  # an item the lines do not know
+    assert _item_offsets(data, [9, 10]) is None  # past the end
