@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 from safeledger import __version__
 from safeledger.diagnostics import Diagnostic
 from safeledger.fileio import pending_batches
-from safeledger.read.discover import Discovery, Found
+from safeledger.read.discover import LAZY_MIN_FILES, Discovery, Found
 from safeledger.read.evidence import evidence_problem, list_evidence
 from safeledger.read.raw import CONFIG_FILE
 
@@ -196,7 +196,10 @@ class CheckCache:
         feed(CONFIG_FILE, _digest(root / CONFIG_FILE))
         index_path = self._stat_path(root)
         index = StatIndex.load(index_path)  # before the stats (racy rule)
-        discovery = Discovery.of(root, split=split)
+        # A first run (no index) left to finish later needs no stats before its answer:
+        # they are taken when the key is finished (after the reads: see StatIndex).
+        lazy = defer and not index.paths_text
+        discovery = Discovery.of(root, split=split, lazy=lazy)
         pending = PendingKey(
             h,
             root,
@@ -494,8 +497,9 @@ def _prune(folder: Path, keep: Path, limit: int, pattern: str = "*.json") -> Non
 
 
 # From this many record files, a first run (no stat index) takes the files' digests from
-# the loader instead of reading every file twice (CheckCache.begin_key).
-DEFER_HASHING_FILES = 4000
+# the loader instead of reading every file twice (CheckCache.begin_key), and their stats
+# after the answer (the walk that lists them leaves the stats out from the same count).
+DEFER_HASHING_FILES = LAZY_MIN_FILES
 
 
 def _feed(h: Any, *parts: object) -> None:
@@ -535,8 +539,9 @@ class PendingKey:
         out, the key stays (later calls give it whatever they pass)."""
         if self.key is None:
             assert self.discovery is not None  # only `of` makes one without: finished
-            found = self.discovery.found
-            paths, digests = self.index.key_texts(self.root, found, progress, known)
+            found = self.discovery.with_stats(self.root)
+            late = not self.discovery.stated  # the stats were taken after the reads
+            paths, digests = self.index.key_texts(self.root, found, progress, known, late)
             self.index.save(self.index_path)
             h = self.hasher
             _feed(h, "files", paths)  # two long strings, not a feed per file (160,000)
@@ -561,7 +566,11 @@ class StatIndex:
     A remembered hash is used only when all four ``stat`` values are the same.  The
     "racy" rule: a file modified less than ``RACY_NS`` before the hashing began is not
     remembered (an edit in the same clock tick could keep its size and mtime), so it is
-    read again next time.  A missing, corrupt or foreign index is simply empty."""
+    read again next time.  A first run takes the stats *after* reading the files
+    (``Discovery.of(lazy=True)``: ``late``); then the rule looks at the ctime as well: a
+    file written after ``started`` has a ctime past it (no tool can set one back, as
+    ``touch -d`` or ``cp -p`` set the mtime), so only files unchanged since before the
+    reads are remembered.  A missing, corrupt or foreign index is simply empty."""
 
     RACY_NS = 2_000_000_000
     FORMAT = 2
@@ -615,13 +624,15 @@ class StatIndex:
         entries: Sequence[Found],
         progress: Progress | None = None,
         known: Mapping[str, str] | None = None,
+        late: bool = False,
     ) -> tuple[str, str]:
         """The entries' paths and digests (:meth:`digests`) as one text each, for the
         cache key.  Paths joined by newlines, 64-character digests run together — when
         no path holds a newline and every digest is a hash (the common case: then, with
         nothing changed, they are the index's own texts, and 160,000 digests need not
         be cut out and joined again); otherwise joined with \\x1d, and marked apart.
-        ``known`` as for :meth:`PendingKey.finish`."""
+        ``known`` as for :meth:`PendingKey.finish`; ``late``: the stats were taken after
+        the files were read (see the class doc)."""
         stats = _stat_array(entries)
         paths_text = "\n".join(map(itemgetter(0), entries))
         lines = paths_text.count("\n") + 1 == len(entries) or not entries
@@ -632,7 +643,7 @@ class StatIndex:
             and self.UNKNOWN not in self.hashes  # hex digests hold no "-"
         ):
             return "lines:" + paths_text, "hashes:" + self.hashes
-        digests = self._digests(root, entries, progress, stats, paths_text, known)
+        digests = self._digests(root, entries, progress, stats, paths_text, known, late)
         if lines:
             paths = "lines:" + paths_text
         else:
@@ -661,6 +672,7 @@ class StatIndex:
         stats: array[int],
         paths_text: str,
         known: Mapping[str, str] | None = None,
+        late: bool = False,
     ) -> list[str]:
         hashes = self.hashes
         unchanged = range(len(entries))
@@ -684,8 +696,11 @@ class StatIndex:
             digests[n] = dg
         if todo or old is not unchanged:
             racy = self.started - self.RACY_NS  # see the class doc
+            changed = 3 if late else 1  # the ctime (not only the mtime) when stated late
             self.hashes = "".join(
-                dg if len(dg) == 64 and -1 < stats[4 * n + 1] < racy else self.UNKNOWN
+                dg
+                if len(dg) == 64 and -1 < stats[4 * n + 1] < racy and stats[4 * n + changed] < racy
+                else self.UNKNOWN
                 for n, dg in enumerate(digests)
             )
             self.paths_text, self.stats, self.changed = paths_text, stats, True

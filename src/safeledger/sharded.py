@@ -37,7 +37,7 @@ from safeledger.read import locate
 from safeledger.read.discover import Discovery
 from safeledger.read.evidence import list_evidence
 from safeledger.read.ledger import add_file, read_head
-from safeledger.read.pool import Entry, read_files
+from safeledger.read.pool import Entry, entry_bytes, estimate_sizes, read_files
 from safeledger.read.raw import RECORD_KINDS, RawLedger
 from safeledger.validate import (
     Ledger,
@@ -311,17 +311,18 @@ def _plan(
     """The cut for a worker taking ``fraction`` of the work, or None when the ledger is
     too small for two processes to pay, or its config is unusable."""
     head, entries = read_head(root, discovery)
-    if not worth_sharding(sum(e[2] for e in entries), workers):
+    sized = estimate_sizes(root, entries)  # for the cut only: readers take the real ones
+    if not worth_sharding(sum(map(entry_bytes, sized)), workers):
         return None
     config, diags, usable = validate_config(head.config)
     if not usable:
         return None
-    theirs = _worker_share(entries, fraction)
-    if not theirs:
+    taken = {e[0] for e in _worker_share(sized, fraction)}
+    if not taken:
         return None
     if evidence is None:
         evidence = list_evidence(root)
-    taken = {e[0] for e in theirs}
+    theirs = [e for e in entries if e[0] in taken]
     enterprise_entries = [e for e in entries if e[1] == "enterprises"]
     ours = [e for e in entries if e[0] not in taken and e[1] != "enterprises"]
     raw = RawLedger(root=root, config=head.config, diagnostics=list(head.diagnostics))
@@ -552,7 +553,7 @@ PER_FILE_BYTES = 100
 
 
 def _cost(entry: Entry) -> int:
-    return entry[2] + PER_FILE_BYTES
+    return entry_bytes(entry) + PER_FILE_BYTES
 
 
 def _worker(

@@ -18,6 +18,7 @@ from safeledger import cache as cache_module
 from safeledger.api import load_validated
 from safeledger.cache import CheckCache, StatIndex
 from safeledger.cli.app import app
+from safeledger.read import discover as discover_module
 from safeledger.read import files as files_module
 from tests.perf.ledgers import AS_OF, TODAY, hazard_files
 from tests.perf.test_cache import run
@@ -30,8 +31,12 @@ runner = CliRunner()
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every file the cache key reads itself (not the loader), by path relative to the
     ledger; and every first run is one whose digests come from the loader (here from
-    one file on; the real threshold is DEFER_HASHING_FILES record files)."""
+    one file on; the real threshold is DEFER_HASHING_FILES record files), which walks
+    the ledger without the files' stats and takes them after the reads (late).  The
+    files were all written before the run: no "racy" window (2 s) is waited for."""
     monkeypatch.setattr(cache_module, "DEFER_HASHING_FILES", 1)
+    monkeypatch.setattr(discover_module, "LAZY_MIN_FILES", 1)
+    monkeypatch.setattr(StatIndex, "RACY_NS", 0)
     seen: list[str] = []
     real = cache_module._digest
 
@@ -199,3 +204,40 @@ def test_the_ledger_is_walked_once_for_the_key_and_the_check(
     walks.clear()
     assert load_validated(ledger, today=TODAY, cache=cache, workers=workers).ledger.hazards
     assert len(walks) == 1
+
+
+def test_a_first_run_takes_the_stats_after_the_reads(
+    ledger: Path, tmp_path: Path, reads: list[str]
+) -> None:
+    """A first run walks the ledger without the files' stats (160,000 of them cost more
+    than the listing) and takes them when the key is finished, after the loader read
+    the files.  A file rewritten in between — even with its mtime set back, as ``cp -p``
+    or ``touch -d`` do — has a new ctime, so its digest (of what the loader read) is not
+    remembered: the next run reads it again and never answers from the old content."""
+    _age(ledger)
+    cache = CheckCache(tmp_path / "cache")
+    pending = cache.begin_key(
+        ledger, today=TODAY, as_of=AS_OF, strict=False, compliance=True, defer=True
+    )
+    assert pending.discovery is not None and not pending.discovery.stated
+    assert {st for _, _, st in pending.discovery.found} == {None}
+    files = [p for p in sorted(ledger.rglob("*.yaml")) if p.name != "safeledger.yaml"]
+    read = {  # the digests of what the loader read
+        p.relative_to(ledger).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in files
+    }
+    changed = hazard_files(ledger)[0]
+    old = changed.stat().st_mtime_ns
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    os.utime(changed, ns=(old, old))  # the mtime set back: only the ctime tells
+    pending.finish(read)
+    (path,) = (tmp_path / "cache" / "stat").glob("*.idx")
+    index = StatIndex.load(path)
+    hashes = [index.hashes[i : i + 64] for i in range(0, len(index.hashes), 64)]
+    remembered = dict(zip(index.paths, hashes, strict=True))
+    rel = changed.relative_to(ledger).as_posix()
+    assert remembered.pop(rel) == StatIndex.UNKNOWN
+    assert remembered == {p: read[p] for p in remembered}  # the others are remembered
+    reads.clear()
+    _key(cache, ledger)  # the next run: the changed file is read for its digest
+    assert reads == ["safeledger.yaml", changed.parent.name]

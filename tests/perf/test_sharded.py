@@ -180,3 +180,22 @@ def test_without_fork_check_and_load_run_in_one_process(
     assert check_ledger(ledger, as_of=AS_OF, today=TODAY, workers=2).to_json() == one
     loaded = load_validated(ledger, today=TODAY, cache=None, workers=2)
     assert loaded.ledger == plain.ledger
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_same_answer_when_the_walk_leaves_the_sizes_out(
+    ledger: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """A big ledger is listed without the files' stats (read.discover.LAZY_MIN_FILES):
+    the readers take each size as they open the file, the work is cut by file count;
+    the answer is the same."""
+    from safeledger.read import discover as discover_module
+
+    stated = check_ledger(ledger, as_of=AS_OF, today=TODAY, workers=workers).to_json()
+    loaded = load_ledger(ledger, today=TODAY, workers=workers)
+    monkeypatch.setattr(discover_module, "LAZY_MIN_FILES", 1)
+    lazy = check_ledger(ledger, as_of=AS_OF, today=TODAY, workers=workers).to_json()
+    assert lazy == stated
+    again = load_ledger(ledger, today=TODAY, workers=workers)
+    assert again.diagnostics == loaded.diagnostics and again.raw.files == loaded.raw.files
+    assert again.ledger.hazards == loaded.ledger.hazards

@@ -118,3 +118,21 @@ def test_without_fork_the_parent_walks_everything(
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     assert _discovered(tree, split=True) == expected
     assert shared == [6]
+
+
+def test_a_lazy_walk_of_a_big_ledger_leaves_the_stats_for_later(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``lazy``: from LAZY_MIN_FILES files on, the files are only listed (the same files,
+    notes and diagnostics); the readers take the sizes, ``with_stats`` the stats."""
+    full = discovery.Discovery.of(tree, split=False)
+    small = discovery.Discovery.of(tree, lazy=True)  # 21 files: stated at once
+    assert small == full
+    monkeypatch.setattr(discovery, "LAZY_MIN_FILES", 21)
+    lazy = discovery.Discovery.of(tree, lazy=True)
+    assert not lazy.stated and {st for *_, st in lazy.found} == {None}
+    assert [f[:2] for f in lazy.found] == [f[:2] for f in full.found]
+    assert (lazy.notes, lazy.diagnostics) == (full.notes, full.diagnostics)
+    assert lazy.with_stats(tree) == full.found
+    ledger = RawLedger(root=tree, config=None)
+    assert {size for *_, size in lazy.add_to(ledger)} == {None}

@@ -59,6 +59,11 @@ def discover(root: Path, ledger: RawLedger) -> list[Entry]:
 FileStat = tuple[int, int, int, int]
 Found = tuple[str, RecordKind, FileStat | None]  # relative path, kind, stat (None: failed)
 
+# With this many record files, a walk that may leave out the files' ``stat`` does
+# (``Discovery.of(lazy=True)``): listing 160,000 files costs 0.1 s, their stats 0.6-0.9 s
+# more, and a first run needs them only for the cache's stat index, after its answer.
+LAZY_MIN_FILES = 4000
+
 
 @dataclass(slots=True)
 class Discovery:
@@ -69,23 +74,49 @@ class Discovery:
     found: list[Found]
     notes: list[str]
     diagnostics: list[Diagnostic]
+    stated: bool = True  # False: the files' stats were left out (all None; see of)
 
     @classmethod
-    def of(cls, root: Path, *, split: bool | None = None) -> Discovery:
+    def of(cls, root: Path, *, split: bool | None = None, lazy: bool = False) -> Discovery:
+        """The walk of ``root``.  ``lazy``: the caller needs the stats only later, if at
+        all: a ledger of :data:`LAZY_MIN_FILES` files or more is only listed (the
+        readers take each size as they open the file; :meth:`with_stats` for the rest)."""
         scratch = RawLedger(root=root, config=None)
-        found = discover_stats(root, scratch, split=split)
+        if lazy:
+            found = discover_stats(root, scratch, split=False, stat=False)
+            if len(found) >= LAZY_MIN_FILES:
+                return cls(found, scratch.notes, scratch.diagnostics, stated=False)
+            found = [(rel, kind, _stat_of(root, rel)) for rel, kind, _ in found]
+        else:
+            found = discover_stats(root, scratch, split=split)
         return cls(found, scratch.notes, scratch.diagnostics)
 
+    def with_stats(self, root: Path) -> list[Found]:
+        """``found`` with every file's stat, taken now if the walk left them out."""
+        if self.stated:
+            return self.found
+        return [(rel, kind, _stat_of(root, rel)) for rel, kind, _ in self.found]
+
     def add_to(self, ledger: RawLedger) -> list[Entry]:
-        """The files to read (path, kind, size); the notes and diagnostics are added to
-        ``ledger`` as :func:`discover_stats` adds them (all notes sorted)."""
+        """The files to read (path, kind, size: None when not taken); the notes and
+        diagnostics are added to ``ledger`` as :func:`discover_stats` adds them (all
+        notes sorted)."""
         ledger.notes += self.notes
         ledger.notes.sort()
         ledger.diagnostics += self.diagnostics
+        if not self.stated:
+            return [(rel, kind, None) for rel, kind, _ in self.found]
         return [(rel, kind, st[0] if st else 0) for rel, kind, st in self.found]
 
 
 _STAT = attrgetter("st_size", "st_mtime_ns", "st_ino", "st_ctime_ns")
+
+
+def _stat_of(root: Path, rel: str) -> FileStat | None:
+    try:
+        return _STAT(os.stat(f"{os.fspath(root)}/{rel}"))  # as DirEntry.stat: links followed
+    except OSError:
+        return None
 
 # A ledger with this many folders to walk (one file per record in year/month folders) is
 # walked on two cores: a forked child lists and stats every other folder.  At 160,000
@@ -95,23 +126,25 @@ _SHARE_FOLDERS = 16  # per kind: list that deep (at most _SHARE_DEPTH) to share 
 _SHARE_DEPTH = 3
 
 
-def discover_stats(root: Path, ledger: RawLedger, *, split: bool | None = None) -> list[Found]:
+def discover_stats(
+    root: Path, ledger: RawLedger, *, split: bool | None = None, stat: bool = True
+) -> list[Found]:
     """:func:`discover` with each file's :data:`FileStat` (None when ``stat`` failed).
     ``split``: walk in two processes (None: when there are many folders and two cores;
-    the answer is the same)."""
+    the answer is the same).  ``stat=False``: the files are listed only (stats None)."""
     found: list[Found] = []
     had = len(ledger.diagnostics)
     folders: list[tuple[RecordKind, str, str]] = []
     for kind in RECORD_KINDS:
         top = os.path.join(root, kind)
         if os.path.isdir(top):
-            folders += _shared_folders(root, top, kind, ledger, found)
+            folders += _shared_folders(root, top, kind, ledger, found, stat)
     if split is None:
         split = len(folders) >= SPLIT_MIN_FOLDERS and (os.cpu_count() or 1) > 1
     if split and len(folders) > 1:
         _walk_on_two_cores(root, folders, ledger, found)
     else:
-        _walk_all(root, folders, ledger, found)
+        _walk_all(root, folders, ledger, found, stat)
     found.sort(key=itemgetter(0))
     ledger.notes.sort()
     ledger.diagnostics[had:] = sorted(ledger.diagnostics[had:], key=_by_file)
@@ -123,7 +156,7 @@ def _by_file(d: Diagnostic) -> tuple[str, str]:
 
 
 def _shared_folders(
-    root: Path, top: str, kind: RecordKind, ledger: RawLedger, found: list[Found]
+    root: Path, top: str, kind: RecordKind, ledger: RawLedger, found: list[Found], stat: bool
 ) -> list[tuple[RecordKind, str, str]]:
     """The folders of ``kind`` to walk, listed level by level (the files met on the way
     go to ``found``) until there are enough to share out evenly: for hazards in
@@ -134,7 +167,7 @@ def _shared_folders(
             break
         deeper: list[tuple[str, str]] = []
         for folder, rel in folders:
-            deeper += _list(root, folder, rel, kind, ledger, found)
+            deeper += _list(root, folder, rel, kind, ledger, found, stat)
         folders = deeper
     return [(kind, folder, rel) for folder, rel in folders]
 
@@ -169,10 +202,14 @@ def _walk_apart(
 
 
 def _walk_all(
-    root: Path, folders: list[tuple[RecordKind, str, str]], ledger: RawLedger, found: list[Found]
+    root: Path,
+    folders: list[tuple[RecordKind, str, str]],
+    ledger: RawLedger,
+    found: list[Found],
+    stat: bool = True,
 ) -> None:
     for kind, folder, rel in folders:
-        _walk(root, folder, rel, kind, ledger, found)
+        _walk(root, folder, rel, kind, ledger, found, stat)
 
 
 def _walk(
@@ -182,9 +219,10 @@ def _walk(
     kind: RecordKind,
     ledger: RawLedger,
     found: list[Found],
+    stat: bool,
 ) -> None:
-    for sub, rel in _list(root, folder, rel_folder, kind, ledger, found):
-        _walk(root, sub, rel, kind, ledger, found)
+    for sub, rel in _list(root, folder, rel_folder, kind, ledger, found, stat):
+        _walk(root, sub, rel, kind, ledger, found, stat)
 
 
 def _list(
@@ -194,6 +232,7 @@ def _list(
     kind: RecordKind,
     ledger: RawLedger,
     found: list[Found],
+    stat: bool,
 ) -> list[tuple[str, str]]:
     """One folder: its files into ``found``, its subfolders returned (by name), with
     ``os.scandir`` (the entry types come with the listing: no ``stat`` per file beyond
@@ -205,7 +244,7 @@ def _list(
         if _SCANDIR_FD:
             fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         with os.scandir(folder if fd is None else fd) as listing:
-            return _entries(root, folder, rel_folder, kind, ledger, found, listing)
+            return _entries(root, folder, rel_folder, kind, ledger, found, listing, stat)
     except OSError:
         return []  # as os.walk: a folder that cannot be listed is skipped
     finally:
@@ -221,6 +260,7 @@ def _entries(
     ledger: RawLedger,
     found: list[Found],
     listing: Iterator[os.DirEntry[str]],
+    stat: bool,
 ) -> list[tuple[str, str]]:
     folders: list[tuple[str, str]] = []
     for entry in listing:
@@ -230,7 +270,7 @@ def _entries(
         rel = f"{rel_folder}/{name}"
         if entry.is_file(follow_symlinks=False) and name.lower().endswith(LEDGER_SUFFIXES):
             try:  # the common case first: a record file, not a link
-                found.append((rel, kind, _STAT(entry.stat())))
+                found.append((rel, kind, _STAT(entry.stat()) if stat else None))
             except OSError:
                 found.append((rel, kind, None))
             continue
@@ -260,7 +300,7 @@ def _entries(
             )
             continue
         try:
-            st: FileStat | None = _STAT(entry.stat())
+            st: FileStat | None = _STAT(entry.stat()) if stat else None
         except OSError:
             st = None
         found.append((rel, kind, st))

@@ -51,7 +51,7 @@ def read_head(root: Path, discovery: Discovery | None = None) -> tuple[RawLedger
     _read_config(root, ledger)
     _interrupted_writes(root, ledger)
     if discovery is None:
-        discovery = Discovery.of(root)
+        discovery = Discovery.of(root, lazy=True)  # the readers take the sizes they need
     return ledger, discovery.add_to(ledger)
 
 

@@ -30,7 +30,36 @@ from safeledger.read.text import UndecodableText, decode_yaml_bytes
 AUTO_POOL = False
 POOL_MIN_BYTES = 4 * 1024 * 1024  # below this a pool costs more than it saves
 SPLIT_MIN_BYTES = 8 * 1024 * 1024  # a YAML file bigger than this is parsed in pieces
-Entry = tuple[str, RecordKind, int]  # relative path, kind, size in bytes
+Entry = tuple[str, RecordKind, int | None]  # relative path, kind, size (None: not taken)
+
+# What a file of unknown size counts as: a one-record file (a walk leaves the sizes out
+# only for ledgers of thousands of files: read.discover.LAZY_MIN_FILES).
+TYPICAL_FILE_BYTES = 400
+SAMPLE_EVERY = 64  # estimate_sizes: one file in this many is looked at
+
+
+def entry_bytes(entry: Entry) -> int:
+    """The file's size, or :data:`TYPICAL_FILE_BYTES` when it was not taken."""
+    return TYPICAL_FILE_BYTES if entry[2] is None else entry[2]
+
+
+def estimate_sizes(root: Path, entries: list[Entry]) -> list[Entry]:
+    """``entries`` with each size not taken replaced by the mean size of that kind's
+    files, from a ``stat`` of one file in :data:`SAMPLE_EVERY` (to share work out
+    fairly: a district's activities are a third of its hazards' size)."""
+    if all(e[2] is not None for e in entries):
+        return entries
+    seen: dict[str, list[int]] = {}
+    for rel, kind, size in entries[::SAMPLE_EVERY]:
+        try:
+            seen.setdefault(kind, []).append(os.stat(root / rel).st_size if size is None else size)
+        except OSError:
+            continue
+    mean = {kind: sum(sizes) // len(sizes) for kind, sizes in seen.items()}
+    return [
+        (rel, kind, mean.get(kind, TYPICAL_FILE_BYTES) if size is None else size)
+        for rel, kind, size in entries
+    ]
 
 
 @dataclass(slots=True)
@@ -45,7 +74,7 @@ class _Piece:
 
 def read_files(root: Path, entries: list[Entry], workers: int | None) -> list[FileResult]:
     """Read ``entries`` in order, in a process pool when worth it (see the module doc)."""
-    total = sum(size for *_, size in entries)
+    total = sum(map(entry_bytes, entries))
     if workers is None:
         workers = (os.cpu_count() or 1) if AUTO_POOL and total > POOL_MIN_BYTES else 1
     if workers <= 1:
@@ -55,7 +84,7 @@ def read_files(root: Path, entries: list[Entry], workers: int | None) -> list[Fi
     batch: list[Entry] = []
     filled = 0
     for entry in entries:
-        big = entry[2] > SPLIT_MIN_BYTES and not entry[0].lower().endswith(".csv")
+        big = entry_bytes(entry) > SPLIT_MIN_BYTES and not entry[0].lower().endswith(".csv")
         pieces = _pieces(root, entry, workers * 2) if big else None
         if pieces or filled >= target:
             tasks += [batch] if batch else []
@@ -64,7 +93,7 @@ def read_files(root: Path, entries: list[Entry], workers: int | None) -> list[Fi
             tasks += pieces
             continue
         batch.append(entry)
-        filled += entry[2] + 512  # per-file cost counts too
+        filled += entry_bytes(entry) + 512  # per-file cost counts too
     tasks += [batch] if batch else []
     if len(tasks) < 2:
         return _read_batch(root, entries)
