@@ -62,3 +62,31 @@ def test_check_holds_the_records_it_read(holding_process: None, tmp_path: Path) 
     assert _held._held  # the parent's part and the worker's answer
     one = check_ledger(tmp_path, as_of=AS_OF, today=TODAY, workers=1)
     assert held.to_json() == one.to_json()
+
+
+def test_settling_after_a_freeze_freezes_in_a_holding_process(holding_process: None) -> None:
+    """What a block made with the collector off is settled so that no young collection
+    walks it afterwards; when something is frozen already (the loaded ledger), only a
+    process that ends with os._exit may do it, by freezing (unfreezing would thaw the
+    ledger too)."""
+    from safeledger._gc import no_cycle_collection
+
+    gc.freeze()
+    before = gc.get_freeze_count()
+    with no_cycle_collection(settle=True):
+        made = [[n] for n in range(1000)]
+    assert gc.get_freeze_count() >= before + len(made)
+    assert gc.get_count()[0] < len(made)  # none of it left in the young generation
+
+
+def test_settling_after_a_freeze_does_nothing_elsewhere() -> None:
+    from safeledger._gc import no_cycle_collection
+
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        with no_cycle_collection(settle=True):
+            made = [[n] for n in range(1000)]
+        assert gc.get_freeze_count() == before and made
+    finally:
+        gc.unfreeze()

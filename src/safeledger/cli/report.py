@@ -144,7 +144,7 @@ def report(
         source = git_source(root)
         charts = None if cache is None else cache.directory / "charts"
         if output is None:  # written as it is made (a JSON report can be ~200 MB)
-            with no_cycle_collection():
+            with no_cycle_collection(settle=True):  # its residue: modules, fonts…
                 for piece in report_chunks(
                     loaded.ledger, span, kind=report_kind, fmt=fmt, template=template,
                     source=source, chart_cache=charts,
@@ -157,7 +157,7 @@ def report(
                 source=source, chart_cache=charts,
             )  # fmt: skip
             try:
-                with no_cycle_collection():
+                with no_cycle_collection(settle=True):  # its residue: modules, fonts…
                     write_atomically(output, pieces)
             except OSError as exc:
                 raise SafeledgerError(f"cannot write {output}: {exc.strerror or exc}") from None
