@@ -118,6 +118,7 @@ def _stat_of(root: Path, rel: str) -> FileStat | None:
     except OSError:
         return None
 
+
 # A ledger with this many folders to walk (one file per record in year/month folders) is
 # walked on two cores: a forked child lists and stats every other folder.  At 160,000
 # files in 200 folders the walk is ~1.8 s of this machine's time, half of it ``stat``.
