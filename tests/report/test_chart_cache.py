@@ -158,3 +158,16 @@ def test_no_current_folder_or_home_means_no_fingerprint_not_a_failure(
     with monkeypatch.context() as patch:
         patch.setattr(Path, "expanduser", homeless)
         assert chart_cache.fingerprint() is None
+
+
+def test_font_fallback_lines_are_not_shown_while_drawing() -> None:
+    """matplotlib logs "findfont: Failed to find font weight normal …" when a CJK font
+    is installed in bold only; the chart is right, so the line is kept from the user
+    while drawing, and the logger is as it was afterwards."""
+    import logging
+
+    fonts_log = logging.getLogger("matplotlib.font_manager")
+    before = fonts_log.level
+    with charts_mod._style(charts_mod.cjk_font()):
+        assert not fonts_log.isEnabledFor(logging.WARNING)
+    assert fonts_log.level == before

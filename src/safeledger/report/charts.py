@@ -14,6 +14,7 @@ import hashlib
 import html
 import io
 import json
+import logging
 import os
 import re
 import warnings
@@ -108,9 +109,18 @@ def _style(font: str | None) -> Iterator[None]:
         "text.parse_math": False,
     }
     settings: Any = rc
-    with matplotlib.rc_context(settings), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # missing-glyph / font-not-found noise
-        yield
+    # "findfont: Failed to find font weight normal for …, now using 700" is logged (not
+    # warned) when a CJK font is installed in bold only: the report is right, the line
+    # only alarms the user.
+    fonts_log = logging.getLogger("matplotlib.font_manager")
+    level = fonts_log.level
+    fonts_log.setLevel(logging.ERROR)
+    try:
+        with matplotlib.rc_context(settings), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # missing-glyph / font-not-found noise
+            yield
+    finally:
+        fonts_log.setLevel(level)
 
 
 def _figure(chart: Chart) -> Figure:
