@@ -178,6 +178,7 @@ def _check_sharded(
         ledger = ledger_of(config, root, shard.located)
         if compliance:
             diags += compliance_diagnostics(ledger, as_of)
+        diags += _enterprise_references(plan, shard)
         diags = locate(root, [*plan.raw.diagnostics, *diags], records=plan.raw.records)
         worker = pending.result()
     if worker is None:
@@ -185,7 +186,7 @@ def _check_sharded(
 
     _remember_misses(plan.evidence, worker.misses)  # the cache re-probes these on a hit
     add_digests(digests, plan.raw, worker.files)
-    both = _rules_over_both_parts(plan, shard, worker.ids, worker.valid)
+    both = _rules_over_both_parts(shard, worker.ids, worker.valid)
     keep, moved = _placed_as_in_one_process(worker.diagnostics, ledger.sources)
     diags += locate(root, [*both, *moved], records=plan.raw.records)
     counts: dict[str, int] = {kind: 0 for kind in RECORD_KINDS}
@@ -252,6 +253,7 @@ def _load_sharded(
         enterprise_ids.send(_read_enterprises(plan))
         shard, diags = _parent_part(plan, today, progress)
         # What needs only this part is done while the worker is still busy.
+        diags += _enterprise_references(plan, shard)
         diags = locate(root, [*raw.diagnostics, *diags], records=raw.records)
         sent = pending.result()
     if sent is None:
@@ -259,7 +261,7 @@ def _load_sharded(
     worker = _LoadWorkerResult(*marshal.loads(sent))
     _remember_misses(plan.evidence, worker.misses)
     add_digests(digests, raw, worker.files)
-    both = _rules_over_both_parts(plan, shard, worker.ids, worker.valid)
+    both = _rules_over_both_parts(shard, worker.ids, worker.valid)
     diags += locate(root, both, records=raw.records)
     diags += map(_unpack, worker.diagnostics)
 
@@ -380,19 +382,26 @@ def _parent_part(
     return shard, diags
 
 
+def _enterprise_references(plan: _Plan, shard: Shard) -> list[Diagnostic]:
+    """The parent's part of the rule on references (the worker checks its hazards'):
+    its hazards' and activities' enterprises, known before the worker's answer comes."""
+    located = shard.located
+    return list(
+        rules.enterprise_references(
+            [*located["hazards"], *located["activities"]], plan.enterprise_ids
+        )
+    )
+
+
 def _rules_over_both_parts(
-    plan: _Plan, shard: Shard, worker_ids: list[str | None], worker_valid: list[_Valid]
+    shard: Shard, worker_ids: list[str | None], worker_valid: list[_Valid]
 ) -> list[Diagnostic]:
     """Duplicate hazard ids across the parts, and references to hazards of either part
     (unlocated)."""
     located = shard.located
     both = _duplicate_hazards(located["hazards"], worker_valid)
     hazard_ids = {i for i in (*shard.ids["hazards"], *worker_ids) if i is not None}
-    both.extend(
-        rules.references(
-            located["hazards"], located["activities"], plan.enterprise_ids, hazard_ids
-        )
-    )
+    both.extend(rules.hazard_references(located["activities"], hazard_ids))
     return both
 
 
@@ -430,7 +439,7 @@ def _worker_part(
         add_file(raw, result)
     shard = validate_shard(raw.records, config=config, root=root, today=today, evidence=probed)
     diags = [*raw.diagnostics, *shard.diagnostics]
-    diags.extend(rules.references(shard.located["hazards"], [], enterprise_ids.get(), set()))
+    diags.extend(rules.enterprise_references(shard.located["hazards"], enterprise_ids.get()))
     return raw, shard, diags, probed
 
 

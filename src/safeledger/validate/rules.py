@@ -108,10 +108,16 @@ def references(
     enterprise_ids: set[str],
     hazard_ids: set[str],
 ) -> Iterator[Diagnostic]:
+    yield from enterprise_references([*hazards, *activities], enterprise_ids)
+    yield from hazard_references(activities, hazard_ids)
+
+
+def enterprise_references(records: list[Located], enterprise_ids: set[str]) -> Iterator[Diagnostic]:
+    """The enterprise each hazard or activity names is one of the ledger's."""
     # "Did you mean" compares a value with every id: remember the answer per value, so
     # many records naming the same unknown id cost one search (not one each).
     suggested: dict[str, str | None] = {}
-    for loc in [*hazards, *activities]:
+    for loc in records:
         ent = loc.record.enterprise  # type: ignore[attr-defined]
         if ent not in enterprise_ids:
             if ent not in suggested:
@@ -123,7 +129,11 @@ def references(
                 field="enterprise",
                 hint=suggested[ent],
             )
-    suggested = {}
+
+
+def hazard_references(activities: list[Located], hazard_ids: set[str]) -> Iterator[Diagnostic]:
+    """The hazards an inspection or interview names are the ledger's."""
+    suggested: dict[str, str | None] = {}
     for loc in activities:
         rec = loc.record
         if isinstance(rec, Inspection | Interview):
