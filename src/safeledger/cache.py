@@ -196,10 +196,10 @@ class CheckCache:
         feed(CONFIG_FILE, _digest(root / CONFIG_FILE))
         index_path = self._stat_path(root)
         index = StatIndex.load(index_path)  # before the stats (racy rule)
-        # A first run (no index) left to finish later needs no stats before its answer:
-        # they are taken when the key is finished (after the reads: see StatIndex).
-        lazy = defer and not index.paths_text
-        discovery = Discovery.of(root, split=split, lazy=lazy)
+        # A first run (no index) may be finished later: then it needs no stats before
+        # its answer; they are taken when the key is finished (after the reads).
+        first = defer and not index.paths_text
+        discovery = Discovery.of(root, split=split, lazy=first)
         pending = PendingKey(
             h,
             root,
@@ -209,8 +209,7 @@ class CheckCache:
             sorted(list_evidence(root)),
             pending_batches(root),
         )
-        many = len(discovery.found) >= DEFER_HASHING_FILES
-        if not (defer and not index.paths_text and many):
+        if not (first and len(discovery.found) >= DEFER_HASHING_FILES):
             pending.finish(progress=progress)
         return pending
 
@@ -509,8 +508,9 @@ def _feed(h: Any, *parts: object) -> None:
 @dataclass(slots=True)
 class PendingKey:
     """A cache key worked out up to the record files' digests: what the ledger holds
-    (paths and ``stat`` values, taken before any file is read), the evidence listing
-    and the interrupted imports.  :meth:`finish` adds the digests and gives the key."""
+    (its files' paths, and their ``stat`` values unless the walk left them for
+    :meth:`finish`: ``Discovery.stated``), the evidence listing and the interrupted
+    imports.  :meth:`finish` adds the digests and gives the key."""
 
     hasher: Any  # hashlib's sha256, fed up to the config file
     root: Path
@@ -534,9 +534,10 @@ class PendingKey:
         self, known: Mapping[str, str] | None = None, *, progress: Progress | None = None
     ) -> tuple[str, list[str]]:
         """The key and the evidence listing.  ``known``: digests by path (from a loader
-        that read the files since their ``stat`` was taken); other files' digests come
-        from the stat index or are read.  The index is updated and saved.  Once worked
-        out, the key stays (later calls give it whatever they pass)."""
+        that read the files after the walk; stats the walk left out are taken now, and
+        judged by the racy rule on the ctime: :class:`StatIndex`); other files' digests
+        come from the stat index or are read.  The index is updated and saved.  Once
+        worked out, the key stays (later calls give it whatever they pass)."""
         if self.key is None:
             assert self.discovery is not None  # only `of` makes one without: finished
             found = self.discovery.with_stats(self.root)
