@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from safeledger._afterwards import after_the_answer, in_background
 from safeledger._forked import Forked
@@ -24,7 +25,14 @@ from safeledger.evaluate.compliance import compliance_diagnostics
 from safeledger.read import find_ledger_root, locate, read_ledger
 from safeledger.read.discover import Discovery
 from safeledger.read.raw import RECORD_KINDS, RawLedger
-from safeledger.sharded import add_digests, check_sharded, load_sharded
+from safeledger.sharded import (
+    PartWork,
+    ShardedParts,
+    add_digests,
+    check_sharded,
+    load_in_parts,
+    load_sharded,
+)
 from safeledger.validate import Ledger, validate_ledger
 
 __all__ = [
@@ -98,6 +106,11 @@ class LoadedLedger(DiagnosticCounts):
     ledger: Ledger
     diagnostics: list[Diagnostic]
     cached: bool = False  # answered from the cache
+    # When load_validated was given ``work`` and loaded the ledger in two parts: work's
+    # answers for (the parent's part, the worker's part), and ``ledger`` is only the
+    # parent's part (every enterprise and activity, some hazards).  None: ``ledger`` is
+    # whole and the work was not done.
+    worked: tuple[Any, Any] | None = None
 
 
 def load_validated(
@@ -109,6 +122,7 @@ def load_validated(
     progress: Progress | None = None,
     freeze: bool = False,
     background: bool = False,
+    work: PartWork | None = None,
 ) -> LoadedLedger:
     """The validated ledger at ``root``, for the commands that evaluate it (status,
     report): the same ledger and diagnostics as :func:`load_ledger`, taken from ``cache``
@@ -117,12 +131,18 @@ def load_validated(
     with ``workers=1``) — and stored.  ``background``: a big ledger is stored by a
     forked process, so the caller goes on at once (a command line; a test or a library
     caller keeps the default, which stores before returning).  ``freeze`` as in
-    :func:`load_ledger`."""
+    :func:`load_ledger`.
+
+    ``work``: when the ledger is loaded on two cores, it is left in its two parts and
+    ``work`` runs on each where it was loaded (:func:`safeledger.sharded.load_in_parts`);
+    the answer's ``worked`` then holds both answers and its ``ledger`` only the
+    parent's part.  A ledger from the cache or loaded in one process is whole, without
+    ``worked``: the caller does its work on it."""
     # The collector stays off until what was loaded is frozen (or settled): enabling it
     # first lets the next allocation start a full collection of the new heap (≈ 0.5 s).
     with no_cycle_collection(settle=not freeze):
         try:
-            return _load_validated(root, today, cache, workers, progress, background)
+            return _load_validated(root, today, cache, workers, progress, background, work)
         finally:
             if freeze:
                 gc.freeze()
@@ -135,10 +155,11 @@ def _load_validated(
     workers: int | None,
     progress: Progress | None,
     background: bool,
+    work: PartWork | None,
 ) -> LoadedLedger:
     if cache is None:
-        ledger, diags, _ = _load_models(root, today, workers, progress, None)
-        return LoadedLedger(ledger, diags)
+        models = _load_models(root, today, workers, progress, None, work=work)
+        return models.answer()
     guess = None if progress is not None else cache.last_loaded(root, min_bytes=GUESS_BYTES)
     if guess is None:
         pending = cache.begin_loaded_key(
@@ -152,19 +173,23 @@ def _load_validated(
         return LoadedLedger(hit.ledger, hit.diagnostics, cached=True)
     evidence = ProbedEvidence(pending.evidence)
     digests = _read_digests(pending)
-    ledger, diags, count = _load_models(
-        root, today, workers, progress, evidence, digests, pending.discovery
+    models = _load_models(
+        root, today, workers, progress, evidence, digests, pending.discovery, work, encode=True
     )
 
     def store() -> None:
+        try:
+            whole = models.whole()
+        except LookupError:  # the worker's hazards never came: nothing stored
+            return
         key = pending.finish(digests)[0]
-        cache.put_loaded(key, root, ledger, diags, evidence.misses)
+        cache.put_loaded(key, root, whole, models.diagnostics, evidence.misses)
 
     if background:
-        store_after_the_answer(store, count, fork=True)
+        store_after_the_answer(store, models.records, fork=True)
     else:
         store()
-    return LoadedLedger(ledger, diags)
+    return models.answer()
 
 
 def _loaded_while_hashing(
@@ -190,6 +215,25 @@ def _read_digests(pending: PendingKey) -> dict[str, str] | None:
     return None if pending.complete else {}
 
 
+@dataclass(slots=True)
+class _Models:
+    """What :func:`_load_models` loaded: the whole ledger, or its parts (``work``)."""
+
+    ledger: Ledger  # with parts: the parent's part
+    diagnostics: list[Diagnostic]  # sorted
+    records: int  # records read
+    parts: ShardedParts | None = None
+
+    def whole(self) -> Ledger:
+        """The whole ledger (LookupError: see :meth:`ShardedParts.whole`)."""
+        return self.ledger if self.parts is None else self.parts.whole()
+
+    def answer(self) -> LoadedLedger:
+        parts = self.parts
+        worked = None if parts is None else (parts.ours, parts.theirs)
+        return LoadedLedger(self.ledger, self.diagnostics, worked=worked)
+
+
 def _load_models(
     root: Path,
     today: dt.date,
@@ -198,22 +242,43 @@ def _load_models(
     evidence: set[str] | None,
     digests: dict[str, str] | None = None,
     discovery: Discovery | None = None,
-) -> tuple[Ledger, list[Diagnostic], int]:
-    """(ledger, sorted diagnostics, records read): in two processes when that pays.
+    work: PartWork | None = None,
+    *,
+    encode: bool = False,
+) -> _Models:
+    """The ledger and its sorted diagnostics: in two processes when that pays, in
+    parts with ``work`` (``encode``: the whole ledger can be made from them).
     ``digests``: filled with the SHA-256 of each file read; ``discovery``: the files
     the cache key's walk found."""
     if workers != 1:
-        sharded = load_sharded(
-            root,
-            today=today,
-            evidence=evidence,
-            workers=workers,
-            progress=progress,
-            digests=digests,
-            discovery=discovery,
-        )
-        if sharded is not None:
-            return sharded.ledger, sort_diagnostics(sharded.diagnostics), sharded.records
+        if work is not None:
+            parts = load_in_parts(
+                root,
+                today=today,
+                evidence=evidence,
+                workers=workers,
+                work=work,
+                encode=encode,
+                progress=progress,
+                digests=digests,
+                discovery=discovery,
+            )
+            if parts is not None:
+                diags = sort_diagnostics(parts.diagnostics)
+                return _Models(parts.part, diags, parts.records, parts)
+        else:
+            sharded = load_sharded(
+                root,
+                today=today,
+                evidence=evidence,
+                workers=workers,
+                progress=progress,
+                digests=digests,
+                discovery=discovery,
+            )
+            if sharded is not None:
+                diags = sort_diagnostics(sharded.diagnostics)
+                return _Models(sharded.ledger, diags, sharded.records)
     loaded = load_ledger(
         root,
         today=today,
@@ -223,7 +288,7 @@ def _load_models(
         discovery=discovery,
     )
     add_digests(digests, loaded.raw)
-    return loaded.ledger, loaded.diagnostics, len(loaded.raw.records)
+    return _Models(loaded.ledger, loaded.diagnostics, len(loaded.raw.records))
 
 
 def store_after_the_answer(

@@ -19,26 +19,30 @@ import datetime as dt
 import gc
 import marshal
 import os
+import secrets
+import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from safeledger._afterwards import in_background
 from safeledger._forked import Forked, Later
 from safeledger._gc import no_cycle_collection
 from safeledger._held import hold_until_exit
 from safeledger.cache import ProbedEvidence
 from safeledger.diagnostics import Anchor, Diagnostic
 from safeledger.evaluate.compliance import compliance_diagnostics
-from safeledger.model import Config
+from safeledger.model import Config, Enterprise
 from safeledger.model.codec import RECORD_CODEC
 from safeledger.read import locate
 from safeledger.read.discover import Discovery
 from safeledger.read.evidence import list_evidence
 from safeledger.read.ledger import add_file, read_head
 from safeledger.read.pool import Entry, entry_bytes, estimate_sizes, read_files
-from safeledger.read.raw import RECORD_KINDS, RawLedger
+from safeledger.read.raw import RECORD_KINDS, RawLedger, RawRecord
 from safeledger.validate import (
     Ledger,
     Shard,
@@ -53,10 +57,14 @@ from safeledger.validate.records import record_id
 
 __all__ = [
     "SHARD_MIN_BYTES",
+    "HandOver",
+    "PartWork",
     "ShardedCheck",
     "ShardedLoad",
+    "ShardedParts",
     "add_digests",
     "check_sharded",
+    "load_in_parts",
     "load_sharded",
     "worth_sharding",
 ]
@@ -64,6 +72,12 @@ __all__ = [
 # The load worker's share of the work: less than half, because it also encodes its
 # hazards and sends them, while the parent decodes them (measured at 100,000 hazards).
 LOAD_WORKER_SHARE = 0.42
+# When each part is worked on where it is loaded (load_in_parts): the parent also does
+# the work that needs every enterprise and activity (status: the duties).
+PARTS_WORKER_SHARE = 0.48
+# How long the whole ledger waits for the worker's hazards handed over (HandOver), in
+# seconds: they come 0.5–1 s after the answer at 100,000 hazards.
+HAND_OVER_TIMEOUT = 60.0
 # The check worker's: more than half, because the parent also reads the enterprise files
 # and works out their duties (measured with both processes' end times, 100,000 hazards).
 CHECK_WORKER_SHARE = 0.53
@@ -168,11 +182,11 @@ def _check_sharded(
     if plan is None:
         return None
     config = plan.config
-    forked, enterprise_ids = _forked_worker(
+    forked, enterprises = _forked_worker(
         plan, _worker, today, as_of, compliance, digests is not None
     )
     with forked as pending:
-        enterprise_ids.send(_read_enterprises(plan))
+        enterprises.send(_read_enterprises(plan))
         shard, diags = _parent_part(plan, today, progress)
         # What needs only this part is done while the worker is still busy.
         ledger = ledger_of(config, root, shard.located)
@@ -204,14 +218,110 @@ class ShardedLoad:
     records: int  # records read, valid or not
 
 
+# What a caller of load_in_parts does with a part of the ledger where it was loaded:
+# ``work(part, rest)``; ``rest`` is True for the part that also holds every activity.
+PartWork = Callable[[Ledger, bool], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class HandOver:
+    """A file through which the worker of :func:`load_in_parts` gives its hazards
+    (encoded) *after* its answer, for :meth:`ShardedParts.whole`: encoding and sending
+    them cost the answer 0.5–1 s at 100,000 hazards, and only the cache, which stores
+    the whole ledger after the answer, needs them.  A process the worker forks and
+    detaches writes the file (``<name>.part`` renamed when complete; empty when it
+    failed); :meth:`take` waits for it, reads it and removes it."""
+
+    path: Path
+
+    @classmethod
+    def new(cls) -> HandOver:
+        name = f"safeledger-hazards-{os.getpid()}-{secrets.token_hex(8)}.bin"
+        return cls(Path(tempfile.gettempdir()) / name)
+
+    def put(self, hazards: Sequence[Any]) -> None:
+        """In the worker's detached child: ``hazards`` encoded into the file."""
+        partial_path = self.path.with_name(self.path.name + ".part")
+        try:
+            data = marshal.dumps(RECORD_CODEC.encode_all(hazards))
+        except BaseException:
+            data = b""  # taken as "nothing to wait for"
+        try:
+            partial_path.write_bytes(data)
+            os.replace(partial_path, self.path)
+        except OSError:
+            partial_path.unlink(missing_ok=True)
+
+    def take(self, timeout: float = HAND_OVER_TIMEOUT) -> tuple[Any, ...] | None:
+        """The hazards, encoded, once the file is there (None: it failed or never came
+        within ``timeout`` seconds)."""
+        deadline = time.monotonic() + timeout
+        while not self.path.exists():
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.01)
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return None
+        finally:
+            self.path.unlink(missing_ok=True)
+        return marshal.loads(data) if data else None
+
+
 @dataclass(slots=True)
-class _LoadWorkerResult:
+class ShardedParts:
+    """A ledger loaded in two parts, with ``work`` done on each where it was loaded
+    (:func:`load_in_parts`).  ``part``: the parent's part — every enterprise and activity,
+    the hazards of the parent's files (filled with their enterprise's community and
+    domain); no sources."""
+
+    part: Ledger
+    diagnostics: list[Diagnostic]  # the whole ledger's, located, unsorted
+    records: int  # records read, valid or not
+    ours: Any  # work(part, True); None without work
+    theirs: Any  # work(the worker's part, False); None without work
+    located: dict[str, list[rules.Located]]  # the parent's valid records
+    worker_valid: list[_Valid]
+    worker_hazards: tuple[Any, ...] | None  # the worker's valid hazards, encoded: if sent
+    hand_over: HandOver | None = None  # where they come otherwise, if asked
+
+    def whole(self) -> Ledger:
+        """The whole ledger as :func:`safeledger.validate.combine_shards` makes it:
+        records in reading order (the worker's files are the last ones), sources the
+        first record of each id.  Raises LookupError when the worker's hazards were
+        not asked for or could not be had (the hand-over failed)."""
+        encoded = self.worker_hazards
+        if encoded is None and self.hand_over is not None:
+            encoded = self.hand_over.take()
+        if encoded is None:
+            raise LookupError("the worker's hazards were not asked for, or never came")
+        part, located = self.part, self.located
+        ledger = Ledger(root=part.root, config=part.config)
+        ledger.enterprises = part.enterprises
+        ledger.hazards = [*part.hazards, *RECORD_CODEC.decode_all(encoded)]
+        ledger.activities = part.activities
+        fill_enterprise_defaults(ledger.hazards, ledger.enterprises)
+        sources = ledger.sources
+        for kind in ("enterprises", "hazards"):
+            for loc in located[kind]:
+                sources.setdefault((kind, loc.record.id), loc.ref)  # type: ignore[attr-defined]
+        for rid, file, index, line, column, _ in self.worker_valid:
+            sources.setdefault(("hazards", rid), RecordRef(file, index, line, column))
+        for loc in located["activities"]:
+            sources.setdefault(("activities", loc.record.id), loc.ref)  # type: ignore[attr-defined]
+        return ledger
+
+
+@dataclass(slots=True)
+class _PartsWorkerResult:
     diagnostics: list[_Packed]
     ids: list[str | None]
     valid: list[_Valid]
     misses: set[str]
-    hazards: tuple[Any, ...]  # the valid hazards, encoded (safeledger.model.codec)
+    hazards: tuple[Any, ...] | None  # the valid hazards, encoded (safeledger.model.codec)
     files: list[tuple[str, str]]  # (path, digest) of the files read: if asked
+    worked: Any  # work(its part, False)
 
 
 def load_sharded(
@@ -232,10 +342,47 @@ def load_sharded(
     ledger is too small for that to pay, or the worker failed.  ``digests`` and
     ``discovery`` as for :func:`check_sharded`."""
     with no_cycle_collection():
-        return _load_sharded(root, today, evidence, workers, progress, digests, discovery)
+        parts = _load_parts(
+            root, today, evidence, workers, progress, digests, discovery, None, True, None,
+            LOAD_WORKER_SHARE,
+        )
+        if parts is None:
+            return None
+        # The records read are freed here, not held as check holds them: held, a
+        # report's peak memory grew by 135 MB (to 0.97 GB at 100k) for no time saved.
+        return ShardedLoad(parts.whole(), parts.diagnostics, parts.records)
 
 
-def _load_sharded(
+def load_in_parts(
+    root: Path,
+    *,
+    today: dt.date,
+    evidence: set[str] | None,
+    workers: int | None,
+    work: PartWork,
+    encode: bool,
+    progress: Progress | None = None,
+    digests: dict[str, str] | None = None,
+    discovery: Discovery | None = None,
+) -> ShardedParts | None:
+    """The ledger loaded as by :func:`load_sharded`, but left in its two parts, each
+    handed to ``work`` where it was loaded: for an answer made of per-hazard pieces
+    (``status --format json``) nothing then travels but those pieces — no hazards
+    encoded, sent and decoded, no whole ledger put together first.  The worker's part
+    holds every enterprise (it validates the records the parent read and sends) and
+    its own hazards, filled.  ``encode``: the worker also gives its hazards, so that
+    :meth:`ShardedParts.whole` can be made (to store it in a cache) — after its
+    answer, through a :class:`HandOver` file, so that the answer does not wait for
+    them.  None as for :func:`load_sharded`; an error ``work`` raises in the parent is
+    raised."""
+    with no_cycle_collection():
+        return _load_parts(
+            root, today, evidence, workers, progress, digests, discovery, work, encode,
+            HandOver.new() if encode else None, PARTS_WORKER_SHARE,
+        )
+
+
+def _load_parts(
     root: Path,
     today: dt.date,
     evidence: set[str] | None,
@@ -243,49 +390,51 @@ def _load_sharded(
     progress: Progress | None,
     digests: dict[str, str] | None,
     discovery: Discovery | None,
-) -> ShardedLoad | None:
-    plan = _plan(root, workers, evidence, LOAD_WORKER_SHARE, discovery)
+    work: PartWork | None,
+    encode: bool,
+    hand_over: HandOver | None,
+    share: float,
+) -> ShardedParts | None:
+    plan = _plan(root, workers, evidence, share, discovery)
     if plan is None:
         return None
     config, raw = plan.config, plan.raw
-    forked, enterprise_ids = _forked_worker(plan, _load_worker, today, digests is not None)
+    forked, enterprises = _forked_worker(
+        plan, _parts_worker, today, digests is not None, work, encode, hand_over
+    )
     with forked as pending:
-        enterprise_ids.send(_read_enterprises(plan))
+        enterprises.send(_read_enterprises(plan, with_records=work is not None))
         shard, diags = _parent_part(plan, today, progress)
         # What needs only this part is done while the worker is still busy.
         diags += _enterprise_references(plan, shard)
         diags = locate(root, [*raw.diagnostics, *diags], records=raw.records)
+        located = shard.located
+        part = Ledger(root=root, config=config)
+        part.enterprises = [loc.record for loc in located["enterprises"]]  # type: ignore[misc]
+        part.hazards = [loc.record for loc in located["hazards"]]  # type: ignore[misc]
+        part.activities = [loc.record for loc in located["activities"]]  # type: ignore[misc]
+        fill_enterprise_defaults(part.hazards, part.enterprises)
+        ours = None if work is None else work(part, True)
         sent = pending.result()
     if sent is None:
         return None
-    worker = _LoadWorkerResult(*marshal.loads(sent))
+    worker = _PartsWorkerResult(*marshal.loads(sent))
     _remember_misses(plan.evidence, worker.misses)
     add_digests(digests, raw, worker.files)
     both = _rules_over_both_parts(shard, worker.ids, worker.valid)
     diags += locate(root, both, records=raw.records)
     diags += map(_unpack, worker.diagnostics)
-
-    # The ledger as combine_shards makes it: records in reading order (the worker's
-    # files are the last ones), sources the first record of each id.
-    located = shard.located
-    ledger = Ledger(root=root, config=config)
-    ledger.enterprises = [loc.record for loc in located["enterprises"]]  # type: ignore[misc]
-    theirs_hazards = RECORD_CODEC.decode_all(worker.hazards)
-    ledger.hazards = [loc.record for loc in located["hazards"]]  # type: ignore[misc]
-    ledger.hazards += theirs_hazards
-    ledger.activities = [loc.record for loc in located["activities"]]  # type: ignore[misc]
-    fill_enterprise_defaults(ledger.hazards, ledger.enterprises)
-    sources = ledger.sources
-    for kind in ("enterprises", "hazards"):
-        for loc in located[kind]:
-            sources.setdefault((kind, loc.record.id), loc.ref)  # type: ignore[attr-defined]
-    for rid, file, index, line, column, _ in worker.valid:
-        sources.setdefault(("hazards", rid), RecordRef(file, index, line, column))
-    for loc in located["activities"]:
-        sources.setdefault(("activities", loc.record.id), loc.ref)  # type: ignore[attr-defined]
-    # The records read are freed here, not held as check holds them: held, a report's
-    # peak memory grew by 135 MB (to 0.97 GB at 100k) for no time measurably saved.
-    return ShardedLoad(ledger, diags, len(raw.records) + len(worker.ids))
+    return ShardedParts(
+        part,
+        diags,
+        len(raw.records) + len(worker.ids),
+        ours,
+        worker.worked,
+        located,
+        worker.valid,
+        worker.hazards,
+        hand_over,
+    )
 
 
 @dataclass(slots=True)
@@ -335,24 +484,29 @@ def _plan(
 def _forked_worker(
     plan: _Plan, work: Callable[..., Any], today: dt.date, *more: object
 ) -> tuple[Forked, Later]:
-    """``work`` (:func:`_worker` or :func:`_load_worker`) on the worker's files, to be
-    forked, and the :class:`Later` through which the worker gets the enterprise ids
+    """``work`` (:func:`_worker` or :func:`_parts_worker`) on the worker's files, to be
+    forked, and the :class:`Later` through which the worker gets the enterprises
     (sent once the parent has read them: :func:`_read_enterprises`).  ``more``: the
     arguments after the evidence listing."""
-    enterprise_ids = Later()
+    enterprises = Later()
     root = plan.raw.root
     task = partial(
-        work, root, plan.theirs, plan.config, enterprise_ids, today, set(plan.evidence), *more
+        work, root, plan.theirs, plan.config, enterprises, today, set(plan.evidence), *more
     )
-    return Forked(task, enterprise_ids), enterprise_ids
+    return Forked(task, enterprises), enterprises
 
 
-def _read_enterprises(plan: _Plan) -> set[str]:
-    """The parent's first records: the enterprise files; their ids."""
+# What the worker gets of the enterprises: their ids (for its hazards' references) and,
+# when it works on its part of the ledger, the records as read (to validate them too).
+_SentEnterprises = tuple[set[str], list[RawRecord] | None]
+
+
+def _read_enterprises(plan: _Plan, *, with_records: bool = False) -> _SentEnterprises:
+    """The parent's first records: the enterprise files; their ids (and records)."""
     for result in read_files(plan.raw.root, plan.enterprises, 1):
         add_file(plan.raw, result)
     plan.enterprise_ids = {i for i in map(record_id, plan.raw.records) if i is not None}
-    return plan.enterprise_ids
+    return plan.enterprise_ids, list(plan.raw.records) if with_records else None
 
 
 def _parent_part(
@@ -425,7 +579,7 @@ def _worker_part(
     root: Path,
     entries: list[Entry],
     config: Config,
-    enterprise_ids: Later,  # set[str], sent after the fork
+    enterprises: Later,  # _SentEnterprises, sent after the fork
     today: dt.date,
     evidence: set[str],
 ) -> tuple[RawLedger, Shard, list[Diagnostic], ProbedEvidence]:
@@ -439,34 +593,60 @@ def _worker_part(
         add_file(raw, result)
     shard = validate_shard(raw.records, config=config, root=root, today=today, evidence=probed)
     diags = [*raw.diagnostics, *shard.diagnostics]
-    diags.extend(rules.enterprise_references(shard.located["hazards"], enterprise_ids.get()))
+    diags.extend(rules.enterprise_references(shard.located["hazards"], enterprises.get()[0]))
     return raw, shard, diags, probed
 
 
-def _load_worker(
+def _parts_worker(
     root: Path,
     entries: list[Entry],
     config: Config,
-    enterprise_ids: Later,
+    enterprises: Later,  # _SentEnterprises, sent after the fork
     today: dt.date,
     evidence: set[str],
     with_digests: bool,
+    work: PartWork | None,
+    encode: bool,
+    hand_over: HandOver | None,
 ) -> bytes:
-    """The worker's part of :func:`load_sharded`: a :class:`_LoadWorkerResult`'s fields,
-    marshalled (several times faster to send than pickled)."""
-    raw, shard, diags, probed = _worker_part(root, entries, config, enterprise_ids, today, evidence)
+    """The worker's part of :func:`load_in_parts`: a :class:`_PartsWorkerResult`'s
+    fields, marshalled (several times faster to send than pickled).  Its hazards, when
+    asked (``encode``), go through ``hand_over`` if there is one and a process can be
+    forked to write it, else with the answer."""
+    raw, shard, diags, probed = _worker_part(root, entries, config, enterprises, today, evidence)
     hazards = shard.located["hazards"]
     diags = locate(root, diags, records=raw.records)
+    worked = None
+    if work is not None:
+        part = Ledger(root=root, config=config)
+        part.enterprises = _valid_enterprises(enterprises.get()[1], config, root, today)
+        part.hazards = [loc.record for loc in hazards]  # type: ignore[misc]
+        fill_enterprise_defaults(part.hazards, part.enterprises)
+        worked = work(part, False)
+    models = [loc.record for loc in hazards]
+    encoded = None
+    if encode and (hand_over is None or not in_background(partial(hand_over.put, models))):
+        encoded = RECORD_CODEC.encode_all(models)
     answer = (
         list(map(_pack, diags)),
         shard.ids["hazards"],
         _valid(hazards),
         probed.misses,
-        RECORD_CODEC.encode_all([loc.record for loc in hazards]),
+        encoded,
         raw.digests() if with_digests else [],
+        worked,
     )
     hold_until_exit(raw, shard, diags, answer)
     return marshal.dumps(answer)
+
+
+def _valid_enterprises(
+    records: list[RawRecord], config: Config, root: Path, today: dt.date
+) -> list[Enterprise]:
+    """The valid enterprises among the records the parent read, as the parent finds
+    them (validation is per record; its findings are the parent's to report)."""
+    shard = validate_shard(records, config=config, root=root, today=today, evidence=set())
+    return [loc.record for loc in shard.located["enterprises"]]  # type: ignore[misc]
 
 
 def _valid(hazards: list[rules.Located]) -> list[_Valid]:
@@ -570,14 +750,14 @@ def _worker(
     root: Path,
     entries: list[Entry],
     config: Config,
-    enterprise_ids: Later,
+    enterprises: Later,
     today: dt.date,
     evidence: set[str],
     as_of: dt.date,
     compliance: bool,
     with_digests: bool,
 ) -> _WorkerResult:
-    raw, shard, diags, probed = _worker_part(root, entries, config, enterprise_ids, today, evidence)
+    raw, shard, diags, probed = _worker_part(root, entries, config, enterprises, today, evidence)
     hazards = shard.located["hazards"]
     if compliance:
         diags += compliance_diagnostics(ledger_of(config, root, {"hazards": hazards}), as_of)

@@ -158,7 +158,7 @@ def test_load_with_a_failing_worker_means_one_process(
         raise MemoryError("the child ran out of memory")
 
     expected = load_validated(ledger, today=TODAY, workers=1)
-    monkeypatch.setattr(sharded, "_load_worker", broken)
+    monkeypatch.setattr(sharded, "_parts_worker", broken)
     assert load_sharded(ledger, today=TODAY, evidence=None, workers=2) is None
     fallback = load_validated(ledger, today=TODAY, workers=2)
     same_models(fallback, expected)

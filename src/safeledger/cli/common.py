@@ -19,20 +19,23 @@ from safeledger.read import find_ledger_root
 
 if TYPE_CHECKING:
     from safeledger.api import LoadedLedger
+    from safeledger.sharded import PartWork
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 def load_for_output(
-    root: Path, today: dt.date, *, no_cache: bool
+    root: Path, today: dt.date, *, no_cache: bool, work: PartWork | None = None
 ) -> tuple[LoadedLedger, CheckCache | None]:
     """The validated ledger for a command that lays it out once and exits (status,
     report), and the cache it used (None with ``--no-cache``): taken from the cache of
     loaded ledgers when unchanged, frozen for the collector, a big one stored in the
-    background."""
+    background.  ``work``: as for :func:`safeledger.api.load_validated`."""
     from safeledger.api import load_validated
 
     cache = None if no_cache else CheckCache.default()
-    loaded = load_validated(root, today=today, cache=cache, freeze=True, background=True)
+    loaded = load_validated(
+        root, today=today, cache=cache, freeze=True, background=True, work=work
+    )
     return loaded, cache
 
 

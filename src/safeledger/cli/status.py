@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -94,15 +95,15 @@ def status(
         render_duty_table,
         render_hazard_table,
         status_json_of,
+        status_json_work,
     )
 
     try:
         root = ledger_root(ledger)
         today = dt.date.today()
         day = as_of_option(as_of, today)
-        loaded, _ = load_for_output(root, today, no_cache=no_cache)
-        filters = StatusFilters.parse(
-            loaded.ledger,
+        filters_of = partial(
+            StatusFilters.parse,
             statuses=statuses or (),
             levels=levels or (),
             communities=communities or (),
@@ -110,6 +111,10 @@ def status(
             enterprises=enterprises or (),
             categories=categories or (),
         )
+        # JSON of a big ledger: each part's rows made where it is loaded.
+        work = status_json_work(day, filters_of) if output_format is StatusFormat.json else None
+        loaded, _ = load_for_output(root, today, no_cache=no_cache, work=work)
+        filters = filters_of(loaded.ledger)
         report = None
         if output_format is not StatusFormat.json:
             with no_cycle_collection():
@@ -125,7 +130,7 @@ def status(
     locale = loaded.ledger.config.locale
     hold_until_exit(loaded, report)
     if report is None:  # JSON: written as it is made
-        for chunk in status_json_of(loaded.ledger, day, filters):
+        for chunk in status_json_of(loaded.ledger, day, filters, loaded.worked):
             write_bytes(chunk)
     elif output_format is StatusFormat.csv:
         text = duty_csv(report) if duties else hazard_csv(report, locale=locale)
