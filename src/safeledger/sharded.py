@@ -71,7 +71,7 @@ __all__ = [
 
 # The load worker's share of the work: less than half, because it also encodes its
 # hazards and sends them, while the parent decodes them (measured at 100,000 hazards).
-LOAD_WORKER_SHARE = 0.42
+LOAD_WORKER_SHARE = 0.40
 # When each part is worked on where it is loaded (load_in_parts): the parent also does
 # the work that needs every enterprise and activity (status: the duties).
 PARTS_WORKER_SHARE = 0.48

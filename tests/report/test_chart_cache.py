@@ -124,9 +124,20 @@ def test_an_html_report_from_cached_charts_imports_no_matplotlib(tmp_path: Path)
         return done.stdout, done.stderr.decode().strip().splitlines()[-1]
 
     first, imported = run()
-    assert imported == "imported"  # drawn
+    # drawn by a forked child while the template is laid out (report._laid_out_while_drawing)
+    assert imported == "not imported"
+    assert len(list((tmp_path / "charts").glob("*.svg"))) == 3
     again, imported = run()
     assert imported == "not imported" and again == first
+    (tmp_path / "charts").rename(tmp_path / "old-charts")
+    # a platform without fork: drawn here
+    code = code.replace(
+        "import sys, datetime as dt\n",
+        "import sys, datetime as dt, multiprocessing\n"
+        "multiprocessing.get_all_start_methods = lambda: ['spawn']\n",
+    )
+    drawn_here, imported = run()
+    assert imported == "imported" and drawn_here == first
     from safeledger.api import load_ledger
 
     ledger = load_ledger(ledger_dir, today=dt.date(2026, 11, 23)).ledger
@@ -171,3 +182,33 @@ def test_font_fallback_lines_are_not_shown_while_drawing() -> None:
     with charts_mod._style(charts_mod.cjk_font()):
         assert not fonts_log.isEnabledFor(logging.WARNING)
     assert fonts_log.level == before
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        "{% for c in charts %}{{ c.svg }}{{ c.svg }}{% endfor %}",  # each twice
+        "{% for c in charts %}{{ c.svg|length }} {{ c.svg|upper }}{% endfor %}",  # changed
+        "{% for c in charts %}<figure>{{ c.title }}{{ c.svg }}</figure>{% endfor %}",  # as is
+    ],
+)
+def test_a_template_gets_the_charts_whatever_it_does_with_them(tmp_path: Path, use: str) -> None:
+    """The charts are drawn while the template is laid out with a placeholder for each;
+    a template that shows a chart twice, or changes its text, gets what it would with
+    the charts themselves."""
+    ledger = make_ledger(tmp_path / "ledger")
+    (ledger.root / "templates").mkdir(parents=True)
+    (ledger.root / "templates" / "charts.html.j2").write_text(use + "\n", encoding="utf-8")
+    specs = chart_specs(build_context(ledger, Q2))
+    font = charts_mod.cjk_font()
+    svgs = [charts_mod.render_svg(spec, font) for spec in specs]
+    from jinja2 import Template
+    from markupsafe import Markup
+
+    entries = [
+        {"title": s["title"], "svg": Markup(svg)} for s, svg in zip(specs, svgs, strict=True)
+    ]
+    expected = Template(use + "\n", autoescape=True).render(charts=entries)
+    got = render_report(ledger, Q2, fmt="html", template="charts").decode("utf-8")
+    assert got == expected
+    assert "safeledger-chart-" not in got
