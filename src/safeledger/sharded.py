@@ -236,8 +236,10 @@ class HandOver:
 
     @classmethod
     def new(cls) -> HandOver:
-        name = f"safeledger-hazards-{os.getpid()}-{secrets.token_hex(8)}.bin"
-        return cls(Path(tempfile.gettempdir()) / name)
+        folder = Path(tempfile.gettempdir())
+        _remove_stale_hand_overs(folder)
+        name = f"{_HAND_OVER_PREFIX}{os.getpid()}-{secrets.token_hex(8)}.bin"
+        return cls(folder / name)
 
     def put(self, hazards: Sequence[Any]) -> None:
         """In the worker's detached child: ``hazards`` encoded into the file."""
@@ -267,6 +269,26 @@ class HandOver:
         finally:
             self.path.unlink(missing_ok=True)
         return marshal.loads(data) if data else None
+
+
+_HAND_OVER_PREFIX = "safeledger-hazards-"
+
+
+def _remove_stale_hand_overs(folder: Path) -> None:
+    """Hand-over files nobody took (a command killed between its answer and the store)
+    once they are older than a day: tens of MB each for a big ledger."""
+    too_old = time.time() - 24 * 3600
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(_HAND_OVER_PREFIX):
+                    try:
+                        if entry.stat().st_mtime < too_old:
+                            os.unlink(entry.path)
+                    except OSError:
+                        continue
+    except OSError:
+        return
 
 
 @dataclass(slots=True)

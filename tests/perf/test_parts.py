@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import tempfile
+import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -188,3 +190,19 @@ def _counted(function: Callable[..., Any], calls: list[bool]) -> Callable[..., A
         return answer
 
     return counted
+
+
+def test_hand_over_files_nobody_took_are_removed_after_a_day(own_temp_folder: Path) -> None:
+    stale = own_temp_folder / "safeledger-hazards-1-00.bin"
+    fresh = own_temp_folder / "safeledger-hazards-2-00.bin"
+    other = own_temp_folder / "someone-elses.bin"
+    for path in (stale, fresh, other):
+        path.write_bytes(b"x")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(stale, (two_days_ago, two_days_ago))
+    os.utime(other, (two_days_ago, two_days_ago))
+    hand_over = sharded.HandOver.new()
+    assert hand_over.path.parent == own_temp_folder
+    assert sorted(p.name for p in own_temp_folder.iterdir()) == [fresh.name, other.name]
+    for path in (fresh, other):
+        path.unlink()
