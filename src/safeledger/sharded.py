@@ -527,7 +527,8 @@ def _forked_worker(
 
 
 # What the worker gets of the enterprises: their ids (for its hazards' references) and,
-# when it works on its part of the ledger, the records as read (to validate them too).
+# in a load (status, report), the records as read: it validates them too, to fill its
+# hazards' community and domain and to lay out its part.
 _SentEnterprises = tuple[set[str], list[RawRecord] | None]
 
 
