@@ -186,6 +186,8 @@ def _check_sharded(
         plan, _worker, today, as_of, compliance, digests is not None
     )
     with forked as pending:
+        if pending.process is None:
+            return None  # no fork (Windows): the caller checks in one process at once
         enterprises.send(_read_enterprises(plan))
         shard, diags = _parent_part(plan, today, progress)
         # What needs only this part is done while the worker is still busy.
@@ -433,6 +435,8 @@ def _load_parts(
         plan, _parts_worker, today, digests is not None, work, encode, hand_over
     )
     with forked as pending:
+        if pending.process is None:
+            return None  # no fork (Windows): the caller loads in one process at once
         enterprises.send(_read_enterprises(plan, with_records=True))
         shard, diags = _parent_part(plan, today, progress)
         # What needs only this part is done while the worker is still busy.

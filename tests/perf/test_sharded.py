@@ -172,9 +172,15 @@ def test_without_fork_check_and_load_run_in_one_process(
     status/report give the one-process answer (Forked answers None: no child)."""
     import multiprocessing
 
+    import safeledger.sharded as sharded
+
+    def not_without_a_worker(*_args: object) -> None:
+        raise AssertionError("half the work done for nothing: the caller does it all again")
+
     one = check_ledger(ledger, as_of=AS_OF, today=TODAY, workers=1).to_json()
     plain = load_ledger(ledger, today=TODAY, workers=1)
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    monkeypatch.setattr(sharded, "_parent_part", not_without_a_worker)
     assert check_sharded(ledger, as_of=AS_OF, today=TODAY, compliance=True, evidence=None,
                          workers=2) is None  # fmt: skip
     assert check_ledger(ledger, as_of=AS_OF, today=TODAY, workers=2).to_json() == one
