@@ -31,7 +31,6 @@ from safeledger.sharded import (
     add_digests,
     check_sharded,
     load_in_parts,
-    load_sharded,
 )
 from safeledger.validate import Ledger, validate_ledger
 
@@ -127,7 +126,7 @@ def load_validated(
     """The validated ledger at ``root``, for the commands that evaluate it (status,
     report): the same ledger and diagnostics as :func:`load_ledger`, taken from ``cache``
     when the ledger is unchanged since it was stored there (safeledger.cache), else
-    loaded — a big ledger on two cores (:func:`safeledger.sharded.load_sharded`; one
+    loaded — a big ledger on two cores (:func:`safeledger.sharded.load_in_parts`; one
     with ``workers=1``) — and stored.  ``background``: a big ledger is stored by a
     forked process, so the caller goes on at once (a command line; a test or a library
     caller keeps the default, which stores before returning).  ``freeze`` as in
@@ -251,34 +250,22 @@ def _load_models(
     ``digests``: filled with the SHA-256 of each file read; ``discovery``: the files
     the cache key's walk found."""
     if workers != 1:
-        if work is not None:
-            parts = load_in_parts(
-                root,
-                today=today,
-                evidence=evidence,
-                workers=workers,
-                work=work,
-                encode=encode,
-                progress=progress,
-                digests=digests,
-                discovery=discovery,
-            )
-            if parts is not None:
-                diags = sort_diagnostics(parts.diagnostics)
-                return _Models(parts.part, diags, parts.records, parts)
-        else:
-            sharded = load_sharded(
-                root,
-                today=today,
-                evidence=evidence,
-                workers=workers,
-                progress=progress,
-                digests=digests,
-                discovery=discovery,
-            )
-            if sharded is not None:
-                diags = sort_diagnostics(sharded.diagnostics)
-                return _Models(sharded.ledger, diags, sharded.records)
+        parts = load_in_parts(
+            root,
+            today=today,
+            evidence=evidence,
+            workers=workers,
+            work=work,
+            encode=encode,
+            progress=progress,
+            digests=digests,
+            discovery=discovery,
+        )
+        if parts is not None:
+            diags = sort_diagnostics(parts.diagnostics)
+            if work is None:
+                return _Models(parts.whole(), diags, parts.records)
+            return _Models(parts.part, diags, parts.records, parts)
     loaded = load_ledger(
         root,
         today=today,

@@ -374,9 +374,16 @@ def load_sharded(
     ledger is too small for that to pay, or the worker failed.  ``digests`` and
     ``discovery`` as for :func:`check_sharded`."""
     with no_cycle_collection():
-        parts = _load_parts(
-            root, today, evidence, workers, progress, digests, discovery, None, True, None,
-            LOAD_WORKER_SHARE,
+        parts = load_in_parts(
+            root,
+            today=today,
+            evidence=evidence,
+            workers=workers,
+            work=None,
+            encode=True,
+            progress=progress,
+            digests=digests,
+            discovery=discovery,
         )
         if parts is None:
             return None
@@ -391,7 +398,7 @@ def load_in_parts(
     today: dt.date,
     evidence: set[str] | None,
     workers: int | None,
-    work: PartWork,
+    work: PartWork | None,
     encode: bool,
     progress: Progress | None = None,
     digests: dict[str, str] | None = None,
@@ -406,11 +413,20 @@ def load_in_parts(
     :meth:`ShardedParts.whole` can be made (to store it in a cache) — after its
     answer, through a :class:`HandOver` file, so that the answer does not wait for
     them.  None as for :func:`load_sharded`; an error ``work`` raises in the parent is
-    raised."""
+    raised.
+
+    ``work`` None: the whole ledger is wanted at once (:func:`load_sharded`), so the
+    worker's hazards come with its answer (``encode`` or not) and its share is the
+    smaller one that leaves the parent time to decode them."""
     with no_cycle_collection():
+        if work is None:
+            hand_over, share, encode = None, LOAD_WORKER_SHARE, True
+        else:
+            hand_over = HandOver.new() if encode else None
+            share = PARTS_WORKER_SHARE
         return _load_parts(
             root, today, evidence, workers, progress, digests, discovery, work, encode,
-            HandOver.new() if encode else None, PARTS_WORKER_SHARE,
+            hand_over, share,
         )
 
 
