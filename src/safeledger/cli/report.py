@@ -112,7 +112,7 @@ def report(
     """
     # Report libraries (Jinja2, matplotlib, python-docx, openpyxl) load only here, so the
     # other commands start fast.
-    from safeledger.report import BINARY_FORMATS, format_for_path, report_chunks
+    from safeledger.report import BINARY_FORMATS, chart_drawer, format_for_path, report_chunks
     from safeledger.report.reproducible import write_atomically
 
     try:
@@ -132,36 +132,38 @@ def report(
                 hint=f"e.g. safeledger report --quarter {span.label} -o report.{fmt}",
             )
         root = ledger_root(ledger)
-        loaded, cache = load_for_output(root, today, no_cache=no_cache)
-        if loaded.errors:
-            stderr.print(
-                f"[yellow]warning:[/yellow] the ledger has {loaded.errors} error(s); records "
-                "with errors are left out of the report (run `safeledger check`)",
-                markup=True,
-            )
-        hold_until_exit(loaded)
-        report_kind = kind.value if kind else None
-        source = git_source(root)
-        charts = None if cache is None else cache.directory / "charts"
-        if output is None:  # written as it is made (a JSON report can be ~200 MB)
-            with no_cycle_collection(settle=True):  # its residue: modules, fonts…
-                for piece in report_chunks(
-                    loaded.ledger, span, kind=report_kind, fmt=fmt, template=template,
-                    source=source, chart_cache=charts,
-                ):  # fmt: skip
-                    sys.stdout.buffer.write(piece)
-            sys.stdout.flush()
-        else:  # written as it is made too, into a new file that replaces ``output``
-            pieces = report_chunks(
-                loaded.ledger, span, kind=report_kind, fmt=fmt, template=template,
-                source=source, chart_cache=charts,
-            )  # fmt: skip
-            try:
+        # an HTML report's charts: matplotlib made ready with the CPU the load leaves idle
+        with chart_drawer(fmt) as drawer:
+            loaded, cache = load_for_output(root, today, no_cache=no_cache)
+            if loaded.errors:
+                stderr.print(
+                    f"[yellow]warning:[/yellow] the ledger has {loaded.errors} error(s); records "
+                    "with errors are left out of the report (run `safeledger check`)",
+                    markup=True,
+                )
+            hold_until_exit(loaded)
+            report_kind = kind.value if kind else None
+            source = git_source(root)
+            charts = None if cache is None else cache.directory / "charts"
+            if output is None:  # written as it is made (a JSON report can be ~200 MB)
                 with no_cycle_collection(settle=True):  # its residue: modules, fonts…
-                    write_atomically(output, pieces)
-            except OSError as exc:
-                raise SafeledgerError(f"cannot write {output}: {exc.strerror or exc}") from None
-            stderr.print(f"wrote {output}")
+                    for piece in report_chunks(
+                        loaded.ledger, span, kind=report_kind, fmt=fmt, template=template,
+                        source=source, chart_cache=charts, drawer=drawer,
+                    ):  # fmt: skip
+                        sys.stdout.buffer.write(piece)
+                sys.stdout.flush()
+            else:  # written as it is made too, into a new file that replaces ``output``
+                pieces = report_chunks(
+                    loaded.ledger, span, kind=report_kind, fmt=fmt, template=template,
+                    source=source, chart_cache=charts, drawer=drawer,
+                )  # fmt: skip
+                try:
+                    with no_cycle_collection(settle=True):  # its residue: modules, fonts…
+                        write_atomically(output, pieces)
+                except OSError as exc:
+                    raise SafeledgerError(f"cannot write {output}: {exc.strerror or exc}") from None
+                stderr.print(f"wrote {output}")
     except SafeledgerError as err:
         raise fail(err) from None
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ from safeledger.report.context import (
     json_text,
     to_json,
 )
+from safeledger.report.drawing import ChartDrawer, drawn
 from safeledger.report.reproducible import write_atomically
 from safeledger.validate.ledger import Ledger
 
@@ -39,8 +41,10 @@ __all__ = [
     "EXTENSIONS",
     "FORMATS",
     "KINDS",
+    "ChartDrawer",
     "Source",
     "build_context",
+    "chart_drawer",
     "format_for_path",
     "render_context",
     "render_report",
@@ -101,7 +105,7 @@ def render_context(
 
         return render_xlsx(context)
     env, names = _text_template(context["kind"], fmt, template, ledger_templates)
-    return _render_text(context, fmt, template, env, names, chart_cache)
+    return _render_text(context, fmt, template, env, names, chart_cache, None)
 
 
 def _check_format(fmt: str, template: str | None) -> None:
@@ -129,6 +133,7 @@ def _render_text(
     env: SandboxedEnvironment,
     names: frozenset[str] | None,
     chart_cache: Path | None,
+    drawer: ChartDrawer | None,
 ) -> bytes:
     from safeledger.report.templates import render_template
 
@@ -142,7 +147,7 @@ def _render_text(
         svgs = cached_svgs(specs, chart_cache)  # without matplotlib (≈ 0.5 s to import)
         if svgs is None:
             text = _laid_out_while_drawing(context, fmt, template, env, variables, specs,
-                                           chart_cache)  # fmt: skip
+                                           chart_cache, drawer)  # fmt: skip
             return text.encode("utf-8")
         variables["charts"] = _chart_entries(specs, svgs)
     return render_template(env, context["kind"], fmt, template, variables).encode("utf-8")
@@ -157,13 +162,6 @@ def _chart_entries(specs: list[dict[str, Any]], svgs: list[str]) -> list[dict[st
     ]
 
 
-def _drawn(specs: list[dict[str, Any]], chart_cache: Path | None) -> list[str]:
-    from safeledger.report import charts
-
-    font = charts.cjk_font()
-    return [charts.render_svg_cached(spec, font, chart_cache) for spec in specs]
-
-
 def _laid_out_while_drawing(
     context: dict[str, Any],
     fmt: str,
@@ -172,10 +170,12 @@ def _laid_out_while_drawing(
     variables: dict[str, Any],
     specs: list[dict[str, Any]],
     chart_cache: Path | None,
+    drawer: ChartDrawer | None,
 ) -> str:
     """The template laid out while a forked child draws the charts (importing
     matplotlib and drawing three charts: 1.5–2 s at 100,000 hazards, as long as the
-    template's 0.4 s and more), with a placeholder for each chart, then each placeholder
+    template's 0.4 s and more; ``drawer``: a child that got matplotlib ready while the
+    ledger was loaded), with a placeholder for each chart, then each placeholder
     replaced by its chart: the same text as laid out with the charts, when every
     placeholder comes out exactly once.  A template that does something else with a
     chart's text (shows it twice, cuts it, changes its case) is laid out again with
@@ -185,7 +185,11 @@ def _laid_out_while_drawing(
 
     token = secrets.token_hex(8)
     marks = [f"<!--safeledger-chart-{token}-{n}-->" for n in range(len(specs))]
-    with Forked(partial(_drawn, specs, chart_cache)) as drawing:
+    if drawer is not None:
+        child = drawer.drawing(specs, chart_cache)
+    else:
+        child = Forked(partial(drawn, specs, chart_cache))
+    with child as drawing:
         variables["charts"] = _chart_entries(specs, marks)
         text = render_template(env, context["kind"], fmt, template, variables)
         svgs: list[str] = drawing.answer()
@@ -199,6 +203,12 @@ def _laid_out_while_drawing(
 
 # What the charts of an HTML report read from the context.
 _CHART_SECTIONS = frozenset({"breakdowns", "monthly", "status_split", "labels"})
+
+
+def chart_drawer(fmt: str) -> AbstractContextManager[ChartDrawer | None]:
+    """For a report in ``fmt`` about to be loaded and made: a :class:`ChartDrawer` when
+    it is HTML (which has charts), else nothing.  Give it to :func:`report_chunks`."""
+    return ChartDrawer() if fmt == "html" else nullcontext()
 
 
 def _report_kind(kind: str | None, span: Span) -> str:
@@ -218,11 +228,13 @@ def render_report(
     template: str | None = None,
     source: Source | None = None,
     chart_cache: Path | None = None,
+    drawer: ChartDrawer | None = None,
 ) -> bytes:
     """The report of ``kind`` (default from the period) for ``span`` as bytes in ``fmt``.
     A ledger's own ``templates/`` folder overrides the built-in templates by name.
     Markdown and HTML build only the parts of the context their template reads;
-    ``chart_cache`` as for :func:`render_context`."""
+    ``chart_cache`` as for :func:`render_context`; ``drawer``: a :class:`ChartDrawer`
+    started before the ledger was loaded, to draw the charts of an HTML report."""
     kind = _report_kind(kind, span)
     ledger_templates = ledger.root / "templates"
     if fmt not in ("md", "html"):
@@ -234,7 +246,7 @@ def render_report(
     if names is not None:
         sections = names | _CHART_SECTIONS if fmt == "html" and "charts" in names else names
     context = build_context(ledger, span, kind=kind, source=source, sections=sections)
-    return _render_text(context, fmt, template, env, names, chart_cache)
+    return _render_text(context, fmt, template, env, names, chart_cache, drawer)
 
 
 def report_chunks(
@@ -246,6 +258,7 @@ def report_chunks(
     template: str | None = None,
     source: Source | None = None,
     chart_cache: Path | None = None,
+    drawer: ChartDrawer | None = None,
 ) -> Iterator[bytes]:
     """The bytes of :func:`render_report` in pieces, to be written as they come: a JSON
     report is encoded a few hundred rows at a time (at 100,000 hazards its whole text and
@@ -259,6 +272,7 @@ def report_chunks(
             template=template,
             source=source,
             chart_cache=chart_cache,
+            drawer=drawer,
         )
         return
     kind = _report_kind(kind, span)

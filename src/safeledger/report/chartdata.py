@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["COLORS", "Chart", "chart_specs"]
+__all__ = ["CHART_COMMUNITIES", "COLORS", "Chart", "chart_specs"]
 
 COLORS = {
     "found": "#c0392b",
@@ -20,6 +20,11 @@ COLORS = {
 
 Chart = dict[str, Any]
 
+# More communities than this in one chart cannot be read (a district has 80 or more:
+# their names overlap, so do the bars' numbers): the chart then shows those with the
+# most hazards open at the end of the period; the breakdown table has them all.
+CHART_COMMUNITIES = 20
+
 
 def chart_specs(context: dict[str, Any]) -> list[Chart]:
     """The three charts of a report, as data: status split at the end, found vs
@@ -27,10 +32,7 @@ def chart_specs(context: dict[str, Any]) -> list[Chart]:
     lab = context["labels"]
     statuses = lab["statuses"]
     split = context["status_split"]
-    communities = [
-        (v["label"], v["found"]["total"], v["open_at_end"])
-        for v in context["breakdowns"]["community"].values()
-    ]
+    community_title, communities = _communities(context, lab)
     return [
         {
             "id": "status",
@@ -56,7 +58,7 @@ def chart_specs(context: dict[str, Any]) -> list[Chart]:
         {
             "id": "community",
             "full": True,
-            "title": lab["chart_community"],
+            "title": community_title,
             "kind": "bar",
             "categories": [c[0] for c in communities],
             "series": [
@@ -65,3 +67,18 @@ def chart_specs(context: dict[str, Any]) -> list[Chart]:
             ],
         },
     ]
+
+
+def _communities(
+    context: dict[str, Any], lab: dict[str, Any]
+) -> tuple[str, list[tuple[str, int, int]]]:
+    """The community chart's title and bars: (label, found, open at the end)."""
+    rows = [
+        (v["label"], v["found"]["total"], v["open_at_end"])
+        for v in context["breakdowns"]["community"].values()
+    ]
+    if len(rows) <= CHART_COMMUNITIES:
+        return lab["chart_community"], rows
+    most_open = sorted(range(len(rows)), key=lambda n: (-rows[n][2], -rows[n][1], n))
+    title = lab["chart_community_top"].format(n=CHART_COMMUNITIES)
+    return title, [rows[n] for n in most_open[:CHART_COMMUNITIES]]
