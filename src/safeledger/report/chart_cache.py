@@ -40,7 +40,9 @@ __all__ = [
     "write_entry",
 ]
 
-CHART_CACHE_FORMAT = 2
+# Bumped whenever charts are drawn differently (3: the legend outside the plot, at most
+# five numbers on a horizontal value axis), so that no chart drawn before is reused.
+CHART_CACHE_FORMAT = 3
 CHART_CACHE_KEEP = 64  # entries kept (newest by modification time)
 SETUP_FILE = "setup.json"
 # Font folders: the system's, the user's (fontconfig, macOS, Windows).  Only folders

@@ -131,8 +131,6 @@ def _figure(chart: Chart) -> Figure:
     cats = chart["categories"] or ["—"]
     wide = chart["kind"] == "bar" and len(cats) > 6
     size = (7.2, 2.6) if chart.get("full") else (4.4, 2.9)
-    # Bar labels are drawn with annotation_clip=False: each sits on its bar, inside the
-    # axes, and matplotlib's test of that at every draw was 15 % of a big chart's time.
     fig = Figure(figsize=size, dpi=100)
     ax = fig.add_subplot()
     ax.set_title(chart["title"], fontsize=11)
@@ -142,6 +140,8 @@ def _figure(chart: Chart) -> Figure:
         bars = ax.barh(range(len(cats)), values, color=colors)
         ax.set_yticks(range(len(cats)), cats)
         ax.invert_yaxis()
+        # annotation_clip=False: each number sits on its bar, inside the axes; matplotlib's
+        # test of that at every draw was 15 % of a big chart's time.
         ax.bar_label(bars, padding=2, annotation_clip=False)
     else:
         n = max(len(series), 1)
@@ -162,11 +162,9 @@ def _figure(chart: Chart) -> Figure:
             )  # fmt: skip
     if chart["kind"] == "barh":  # numbers side by side: few enough that they never touch
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-    else:
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    if chart["kind"] == "barh":
         ax.margins(x=0.15)
     else:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.margins(y=0.15)
     fig.tight_layout()
     return fig

@@ -9,19 +9,16 @@ load), and is then given the charts.  No matplotlib is imported in the caller.
 
 from __future__ import annotations
 
-import contextlib
 import mmap
 import os
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, nullcontext, suppress
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from safeledger._forked import Forked, Later
+from safeledger.report.chartdata import Chart
 
 __all__ = ["ChartDrawer", "drawn"]
-
-Chart = dict[str, Any]
 
 # Drawn once by a drawer getting ready: every kind of chart the report has, with
 # Chinese text, a legend and bar labels, so that the fonts and their glyphs are loaded.
@@ -52,7 +49,7 @@ def drawn(specs: list[Chart], chart_cache: Path | None) -> list[str]:
 
 
 def _get_ready() -> None:
-    with contextlib.suppress(OSError):
+    with suppress(OSError):
         os.nice(19)  # after the loading processes, which it must not slow down
     from safeledger.report import charts
 
