@@ -11,10 +11,13 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from safeledger._forked import Forked
 from safeledger.evaluate.periods import quarter
 from safeledger.report import ChartDrawer, chart_drawer, drawing, render_report
 from safeledger.report import charts as charts_mod
@@ -80,18 +83,78 @@ def test_a_ready_drawer_gives_the_same_bytes(ledger: Ledger, drawn_here: bytes) 
         _wait_until_ready(drawer)
         assert render_report(ledger, Q2, fmt="html", drawer=drawer) == drawn_here
         assert drawer.given
-    assert drawer.forked.process.exitcode == 0
 
 
-def test_a_drawer_not_ready_is_stopped_and_a_new_child_draws(
+def _slow_unless_ready(draw: Callable[..., Any]) -> Callable[..., Any]:
+    """``drawing.drawn`` that takes :data:`SLOW` seconds in a process that did not get
+    ready as a drawer does (the new child of a race)."""
+
+    def drawn(*args: Any) -> Any:
+        if not getattr(drawing, "ready_here", False):
+            time.sleep(SLOW)
+        return draw(*args)
+
+    return drawn
+
+
+def test_a_drawer_not_ready_races_a_new_child_which_wins_when_it_is_stuck(
     ledger: Ledger, drawn_here: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A machine with no CPU to spare: the niced drawer never gets ready, and a new
+    child draws at the normal priority; the drawer is stopped, not waited for."""
     monkeypatch.setattr(drawing, "_get_ready", _never_ready)
     started = time.monotonic()
     with ChartDrawer() as drawer:
+        time.sleep(drawing.RACE_AFTER)
+        assert render_report(ledger, Q2, fmt="html", drawer=drawer) == drawn_here
+        assert drawer.given
+    assert time.monotonic() - started < SLOW / 2
+    assert drawer.forked.process.exitcode == -9  # killed, not waited for
+
+
+def test_a_drawer_asked_as_soon_as_it_started_is_not_raced(
+    ledger: Ledger, drawn_here: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small ledger, loaded at once: the drawer has hardly begun getting ready; a new
+    child draws alone (a race would only take CPU from it)."""
+    monkeypatch.setattr(drawing, "RACE_AFTER", SLOW)
+    with ChartDrawer() as drawer:
+        assert render_report(ledger, Q2, fmt="html", drawer=drawer) == drawn_here
+        assert not drawer.given
+    assert drawer.forked.process.exitcode == -9
+
+
+def test_a_drawer_not_ready_races_a_new_child_and_wins_when_it_gets_ready_first(
+    ledger: Ledger, drawn_here: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small ledger, loaded before the drawer is ready: the drawer, which started
+    first, answers first; the new child is stopped."""
+    get_ready = drawing._get_ready
+
+    def soon_ready() -> None:
+        time.sleep(1.0)
+        get_ready()
+        drawing.ready_here = True  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(drawing, "_get_ready", soon_ready)
+    monkeypatch.setattr(drawing, "drawn", _slow_unless_ready(drawing.drawn))
+    fresh: list[Forked] = []
+    race = drawing._Race
+
+    class Watched(race):  # type: ignore[misc, valid-type]
+        def __init__(self, drawer: Forked, new: Forked) -> None:
+            fresh.append(new)
+            super().__init__(drawer, new)
+
+    monkeypatch.setattr(drawing, "_Race", Watched)
+    started = time.monotonic()
+    with ChartDrawer() as drawer:
+        time.sleep(drawing.RACE_AFTER)
+        assert not drawer.ready[0]
         assert render_report(ledger, Q2, fmt="html", drawer=drawer) == drawn_here
     assert time.monotonic() - started < SLOW / 2
-    assert not drawer.given and drawer.forked.process.exitcode == -9  # killed, not waited for
+    (new,) = fresh
+    assert new.process.exitcode == -9  # the new child lost, and was stopped
 
 
 @pytest.mark.parametrize("needs", ["no charts", "charts in the cache"])
@@ -112,6 +175,7 @@ def test_a_drawer_given_nothing_is_stopped_at_the_end(
         render_report(ledger, Q2, fmt="html", template=template, chart_cache=cache, drawer=drawer)
     assert time.monotonic() - started < SLOW / 2
     assert not drawer.given and drawer.forked.process.exitcode == -9
+    assert not list(cache.glob(".*.tmp"))
 
 
 def test_a_drawer_failing_while_drawing_leaves_the_drawing_to_the_caller(

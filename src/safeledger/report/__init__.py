@@ -29,7 +29,7 @@ from safeledger.report.context import (
     json_text,
     to_json,
 )
-from safeledger.report.drawing import ChartDrawer, drawn
+from safeledger.report.drawing import ChartDrawer, Drawing, drawn
 from safeledger.report.reproducible import write_atomically
 from safeledger.validate.ledger import Ledger
 
@@ -185,6 +185,7 @@ def _laid_out_while_drawing(
 
     token = secrets.token_hex(8)
     marks = [f"<!--safeledger-chart-{token}-{n}-->" for n in range(len(specs))]
+    child: AbstractContextManager[Drawing]
     if drawer is not None:
         child = drawer.drawing(specs, chart_cache)
     else:
@@ -192,7 +193,11 @@ def _laid_out_while_drawing(
     with child as drawing:
         variables["charts"] = _chart_entries(specs, marks)
         text = render_template(env, context["kind"], fmt, template, variables)
-        svgs: list[str] = drawing.answer()
+        svgs, setup = drawing.answer()
+    if chart_cache is not None:  # kept here: a child may be stopped while it writes
+        from safeledger.report.chart_cache import store
+
+        store(chart_cache, specs, svgs, setup)
     if all(text.count(mark) == 1 for mark in marks):
         for mark, svg in zip(marks, svgs, strict=True):
             text = text.replace(mark, svg)

@@ -37,6 +37,7 @@ __all__ = [
     "fingerprint",
     "read_entry",
     "remember_setup",
+    "store",
     "write_entry",
 ]
 
@@ -116,6 +117,19 @@ def cached_svgs(charts: Sequence[dict[str, Any]], directory: Path | None) -> lis
             return None
         svgs.append(svg)
     return svgs
+
+
+def store(
+    directory: Path, charts: Sequence[dict[str, Any]], svgs: Sequence[str], setup: str
+) -> None:
+    """Keep each chart's SVG drawn in the set-up ``setup`` (those not kept already), and
+    remember the set-up for the next report."""
+    for chart, svg in zip(charts, svgs, strict=True):
+        key = chart_key(chart, setup)
+        path = directory / f"{key}.svg"
+        if read_entry(path, key) != svg:
+            write_entry(directory, path, key, svg)
+    remember_setup(directory, setup)
 
 
 def remember_setup(directory: Path, setup: str) -> None:

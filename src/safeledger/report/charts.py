@@ -18,7 +18,7 @@ import logging
 import os
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,7 @@ __all__ = [
     "render_png",
     "render_svg",
     "render_svg_cached",
+    "render_svgs_unstored",
     "setup_key",
 ]
 
@@ -232,17 +233,28 @@ def render_svg_cached(chart: Chart, font: str | None, directory: Path | None) ->
     same chart was drawn before in the same set-up (same bytes); None: no cache.  The
     set-up is remembered there, so that the next report can find its charts without
     matplotlib (:func:`.chart_cache.cached_svgs`)."""
-    if directory is None:
-        return render_svg(chart, font)
+    svgs, setup = render_svgs_unstored([chart], font, directory)
+    if directory is not None:
+        chart_cache.store(directory, [chart], svgs, setup)
+    return svgs[0]
+
+
+def render_svgs_unstored(
+    charts: Sequence[Chart], font: str | None, directory: Path | None
+) -> tuple[list[str], str]:
+    """Each chart as :func:`render_svg` gives it, from the chart cache in ``directory``
+    when drawn before (None: no cache), and the key of this set-up.  Nothing is written:
+    the caller keeps them with :func:`.chart_cache.store` (a child drawing them may be
+    stopped at any moment, which must not leave half a file behind)."""
     setup = setup_key(font)
-    key = chart_cache.chart_key(chart, setup)
-    path = directory / f"{key}.svg"
-    svg = chart_cache.read_entry(path, key)
-    if svg is None:
-        svg = render_svg(chart, font)
-        chart_cache.write_entry(directory, path, key, svg)
-    chart_cache.remember_setup(directory, setup)
-    return svg
+    svgs = []
+    for chart in charts:
+        svg = None
+        if directory is not None:
+            key = chart_cache.chart_key(chart, setup)
+            svg = chart_cache.read_entry(directory / f"{key}.svg", key)
+        svgs.append(render_svg(chart, font) if svg is None else svg)
+    return svgs, setup
 
 
 def render_png(chart: Chart, font: str, dpi: int = 150) -> bytes:

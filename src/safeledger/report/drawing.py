@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import mmap
 import os
+import time
 from contextlib import AbstractContextManager, nullcontext, suppress
 from functools import partial
+from multiprocessing.connection import wait
 from pathlib import Path
+from typing import Any, Protocol, cast
 
 from safeledger._forked import Forked, Later
 from safeledger.report.chartdata import Chart
 
-__all__ = ["ChartDrawer", "drawn"]
+__all__ = ["ChartDrawer", "Drawing", "Drawn", "drawn"]
 
 # Drawn once by a drawer getting ready: every kind of chart the report has, with
 # Chinese text, a legend and bar labels, so that the fonts and their glyphs are loaded.
@@ -40,12 +43,17 @@ _WARM_UP = (
 )
 
 
-def drawn(specs: list[Chart], chart_cache: Path | None) -> list[str]:
-    """Each chart as inline SVG, from the chart cache when drawn before."""
+# What a drawing gives: each chart's SVG, and the key of the set-up it was drawn in (the
+# caller keeps them in the chart cache: chart_cache.store).
+Drawn = tuple[list[str], str]
+
+
+def drawn(specs: list[Chart], chart_cache: Path | None) -> Drawn:
+    """Each chart as inline SVG, from the chart cache when drawn before, and the key of
+    the set-up; nothing written (:func:`.charts.render_svgs_unstored`)."""
     from safeledger.report import charts
 
-    font = charts.cjk_font()
-    return [charts.render_svg_cached(spec, font, chart_cache) for spec in specs]
+    return charts.render_svgs_unstored(specs, charts.cjk_font(), chart_cache)
 
 
 def _get_ready() -> None:
@@ -58,15 +66,28 @@ def _get_ready() -> None:
         charts.render_svg(spec, font)
 
 
+# A drawer asked for charts this soon after it was forked (a small ledger, loaded at
+# once) has done little of its 0.85 s of getting ready: racing it against a new child
+# only takes CPU from that child (measured: the bundled example ledger's report).
+RACE_AFTER = 0.15
+
+
+class Drawing(Protocol):
+    def answer(self) -> Drawn: ...
+
+
 class ChartDrawer:
     """A forked child that gets matplotlib ready while the caller loads the ledger,
     then draws the charts it is given (:meth:`drawing`).
 
-    When it is not ready by then (the machine had no CPU to spare), it is stopped and
-    a new child draws at the normal priority, as without a drawer.  Not given any
-    charts (they were all in the chart cache, or the template shows none), it is
-    stopped when the ``with`` block ends.  Without fork, the charts are drawn in the
-    caller.  The charts are the same bytes either way (a test holds this)."""
+    When it is not ready by then (a ledger loaded in under a second; or a machine with
+    no CPU to spare, where a niced process waits), a new child is forked as well, at
+    the normal priority, and the first answer is taken (when asked within
+    :data:`RACE_AFTER` of its start, the new child draws alone).  Not given any charts (they were
+    all in the chart cache, or the template shows none), it is stopped when the
+    ``with`` block ends, like a child whose answer was not taken.  Without fork, the
+    charts are drawn in the caller.  The charts are the same bytes either way (a test
+    holds this)."""
 
     def __init__(self) -> None:
         self.caller = os.getpid()
@@ -74,13 +95,13 @@ class ChartDrawer:
         self.job = Later()
         self.forked = Forked(self._draw, later=self.job)
         self.given = False  # it was given charts to draw
-        self.stopped = False
 
     def __enter__(self) -> ChartDrawer:
+        self.started = time.monotonic()
         self.forked.__enter__()
         return self
 
-    def _draw(self) -> list[str] | None:
+    def _draw(self) -> Drawn | None:
         if os.getpid() != self.caller:  # in the child (a failed child: in the caller)
             _get_ready()
             self.ready[0] = 1
@@ -89,23 +110,53 @@ class ChartDrawer:
 
     def drawing(
         self, specs: list[Chart], chart_cache: Path | None
-    ) -> AbstractContextManager[Forked]:
-        """A forked child drawing ``specs``, as a context manager: this drawer when it
-        is ready, else a new child.  Its ``answer()`` is the list of SVGs."""
-        if self.forked.process is not None and self.ready[0]:
-            self.given = True
-            self.job.send((specs, chart_cache))
+    ) -> AbstractContextManager[Drawing]:
+        """The charts being drawn, as a context manager whose ``answer()`` is
+        :data:`Drawn`: by this drawer when it is ready, else by it and a new child,
+        whichever answers first."""
+        if self.forked.process is None:  # no fork: Forked.answer() draws here
+            return Forked(partial(drawn, specs, chart_cache))
+        fresh = Forked(partial(drawn, specs, chart_cache))
+        if not self.ready[0] and time.monotonic() - self.started < RACE_AFTER:
+            return fresh  # this drawer has hardly begun: stopped by its exit
+        self.given = True
+        self.job.send((specs, chart_cache))
+        if self.ready[0]:
             return nullcontext(self.forked)  # started already; ended by this drawer's exit
-        self._stop()
-        return Forked(partial(drawn, specs, chart_cache))
-
-    def _stop(self) -> None:
-        if self.forked.process is not None and not (self.given or self.stopped):
-            self.forked.process.kill()
-            self.stopped = True
-            self.job.send(None)  # closes the pipe
+        return _Race(self.forked, fresh)
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
-        self._stop()
+        if self.forked.process is not None:  # its answer taken, or not wanted
+            self.forked.process.kill()
+        if not self.given:
+            self.job.send(None)  # closes the pipe
         self.forked.__exit__(exc_type, *exc)
         self.ready.close()
+
+
+class _Race:
+    """Two children drawing the same charts: the first answer is taken (the same bytes
+    from either), the other child is stopped (it writes nothing)."""
+
+    def __init__(self, drawer: Forked, fresh: Forked) -> None:
+        self.drawer, self.fresh = drawer, fresh
+
+    def __enter__(self) -> _Race:
+        self.fresh.__enter__()
+        return self
+
+    def answer(self) -> Drawn:
+        running: dict[Any, Forked] = {
+            f.receiver: f for f in (self.drawer, self.fresh) if f.process is not None
+        }
+        while running:
+            for ready in wait(list(running)):
+                got = running.pop(ready).result()
+                if got is not None:
+                    return cast(Drawn, got)
+        return self.fresh.answer()  # both failed: drawn here, or their error met here
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if self.fresh.process is not None:
+            self.fresh.process.kill()
+        self.fresh.__exit__(exc_type, *exc)
