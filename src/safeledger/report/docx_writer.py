@@ -21,6 +21,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Pt
+from lxml import etree
 
 from safeledger.report import charts
 from safeledger.report.context import fmt_rate, to_wan
@@ -34,6 +35,7 @@ CJK_FONT = "SimSun"  # Word's name; LibreOffice substitutes an installed CJK fon
 HEADING_CJK_FONT = "SimHei"
 _NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
 _CELL_RUNS = "w:tc/w:p/w:r"  # a table row's runs, one per cell
+_T = qn("w:t")
 
 
 def cell_text(value: Any, kind: str, key: str = "") -> str:
@@ -196,11 +198,26 @@ def _table(doc: Any, table: Table, none_text: str) -> None:
         tr = copy.deepcopy(blank)
         tbl.append(tr)
         for run, text in zip(tr.iterfind(_CELL_RUNS, _NS), row_texts, strict=True):
-            if text:
-                run.text = text  # CT_R.text: tabs and line breaks as python-docx makes them
+            if _plain(text):  # most cells: one w:t, as python-docx makes it
+                etree.SubElement(run, _T).text = text
+            elif text:
+                run.text = text  # CT_R.text: tabs, line breaks, spaces kept
     grid = t._tbl.tblGrid
     for col, w in zip(grid.findall(qn("w:gridCol")), widths, strict=False):
         col.set(qn("w:w"), str(int(w / 635)))  # EMU -> twentieths of a point
+
+
+def _plain(text: str) -> bool:
+    """Whether python-docx puts ``text`` in one ``w:t`` without ``xml:space``: no tab,
+    line break or carriage return (``_RunContentAppender``), no white space at either
+    end (``CT_R.add_t``)."""
+    return (
+        text != ""
+        and text == text.strip()
+        and "\t" not in text
+        and "\n" not in text
+        and "\r" not in text
+    )
 
 
 def _blank_row(t: Any, table: Table, widths: list[int], size: float) -> Any:
