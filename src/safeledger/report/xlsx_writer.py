@@ -4,6 +4,7 @@ column widths that fit the text (a CJK character counts double)."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import re
@@ -44,37 +45,56 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def _write_cell(cell: Any, value: Any, kind: str, key: str) -> str:
-    """Set a cell's value and number format; return the text it shows (for widths)."""
+# How a data cell looks: (number format, alignment, quote prefix); each has a border.
+_Look = tuple[str | None, Alignment | None, bool]
+_CENTERED = Alignment(horizontal="center", vertical="top")
+_WRAPPED = Alignment(wrap_text=True, vertical="top")
+
+
+def _write_cell(cell: Any, value: Any, kind: str, key: str) -> tuple[str, _Look]:
+    """Set a cell's value; return the text it shows (for widths) and how it looks."""
     if kind == "figure":
         kind = figure_type(key)
     if value is None or value == "":
         cell.value = "—"
-        cell.alignment = Alignment(horizontal="center", vertical="top")
-        return "—"
+        return "—", (None, _CENTERED, False)
     if kind == "date" and isinstance(value, dt.date):
         cell.value = value
-        cell.number_format = DATE_FORMAT
-        return "2025-06-30"
+        return "2025-06-30", (DATE_FORMAT, None, False)
     if kind == "rate":
         cell.value = float(Decimal(value) / 100)
-        cell.number_format = "0.0%"
-        return cell_text(value, "rate")
+        return cell_text(value, "rate"), ("0.0%", None, False)
     if kind in ("wan", "yuan"):
         amount = Decimal(value) / (Decimal(10000) if kind == "wan" else 1)
         cell.value = float(amount)
-        cell.number_format = "#,##0.00"
-        return f"{amount:,.2f}"
+        return f"{amount:,.2f}", ("#,##0.00", None, False)
     if kind == "int" and isinstance(value, int):
         cell.value = value
-        return str(value)
+        return str(value), (None, None, False)
     text = cell_text(value, kind, key)
     cell.value = text
     cell.data_type = "s"  # ledger text is never a formula (openpyxl makes "=..." one)
-    if needs_guard(text):
-        cell.quotePrefix = True  # and stays text when a user edits the cell in Excel
-    cell.alignment = Alignment(wrap_text=True, vertical="top")
-    return text
+    # a quote prefix: it stays text when a user edits the cell in Excel
+    return text, (None, _WRAPPED, needs_guard(text))
+
+
+def _style(cell: Any, look: _Look, made: dict[_Look, Any]) -> None:
+    """Give ``cell`` its look and border.  The first cell of each look gets them through
+    openpyxl (which finds each style's number in the workbook by hashing it: 2/3 of a big
+    sheet's time); the others a copy of its style numbers — the same numbers."""
+    style = made.get(look)
+    if style is not None:
+        cell._style = copy.copy(style)
+        return
+    number_format, alignment, quote = look
+    if number_format is not None:
+        cell.number_format = number_format
+    if quote:
+        cell.quotePrefix = True
+    if alignment is not None:
+        cell.alignment = alignment
+    cell.border = _BORDER
+    made[look] = copy.copy(cell._style)
 
 
 def _sheet(wb: Workbook, table: Table, used: set[str]) -> None:
@@ -88,11 +108,12 @@ def _sheet(wb: Workbook, table: Table, used: set[str]) -> None:
         cell.fill = fill
         cell.border = _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    made: dict[_Look, Any] = {}
     for r, row in enumerate(table.rows, start=2):
         for c, (key, _, kind) in enumerate(table.columns, start=1):
             cell = ws.cell(row=r, column=c)
-            shown = _write_cell(cell, row.get(key), kind, str(row.get("key", "")))
-            cell.border = _BORDER
+            shown, look = _write_cell(cell, row.get(key), kind, str(row.get("key", "")))
+            _style(cell, look, made)
             widths[c - 1] = max(widths[c - 1], max(display_width(x) for x in shown.split("\n")))
     for c, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = min(max(width + 2, 6), MAX_WIDTH)
@@ -169,12 +190,13 @@ def _info_sheet(wb: Workbook, table: Table, used: set[str]) -> None:
         cell.fill = PatternFill("solid", fgColor="E7EEF7")
         cell.border = _BORDER
     widths = [8, 8]
+    made: dict[_Look, Any] = {}
     for r, (row, kind) in enumerate(rows, start=2):
         a = ws.cell(row=r, column=1, value=row["item"])
         a.border = _BORDER
         b = ws.cell(row=r, column=2)
-        shown = _write_cell(b, row["value"], kind, "")
-        b.border = _BORDER
+        shown, look = _write_cell(b, row["value"], kind, "")
+        _style(b, look, made)
         widths[0] = max(widths[0], display_width(str(row["item"])))
         widths[1] = max(widths[1], min(display_width(shown), MAX_WIDTH))
     ws.column_dimensions["A"].width = widths[0] + 2
