@@ -459,10 +459,7 @@ def _load_parts(
         diags += _enterprise_references(plan, shard)
         diags = locate(root, [*raw.diagnostics, *diags], records=raw.records)
         located = shard.located
-        part = Ledger(root=root, config=config)
-        part.enterprises = [loc.record for loc in located["enterprises"]]  # type: ignore[misc]
-        part.hazards = [loc.record for loc in located["hazards"]]  # type: ignore[misc]
-        part.activities = [loc.record for loc in located["activities"]]  # type: ignore[misc]
+        part = ledger_of(config, root, located, sources=False)  # made when whole() is
         fill_enterprise_defaults(part.hazards, part.enterprises)
         ours = None if work is None else work(part, True)
         sent = pending.result()
@@ -669,9 +666,8 @@ def _parts_worker(
     diags = locate(root, diags, records=raw.records)
     # The hazards filled here, not in the parent after they are sent: the worker,
     # whose share is the smaller, is done first.
-    part = Ledger(root=root, config=config)
+    part = ledger_of(config, root, {"hazards": hazards}, sources=False)
     part.enterprises = _valid_enterprises(enterprises.get()[1] or [], config, root, today)
-    part.hazards = [loc.record for loc in hazards]  # type: ignore[misc]
     fill_enterprise_defaults(part.hazards, part.enterprises)
     worked = None if work is None else work(part, False)
     encoded = None

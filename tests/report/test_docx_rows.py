@@ -10,21 +10,22 @@ from decimal import Decimal
 from typing import Any
 
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Emu
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
 from safeledger.report.docx_writer import (
+    CENTERED_KINDS,
+    _cell_texts,
     _column_widths,
-    _repeat_header,
+    _headed_table,
     _run,
+    _set_grid,
     _table,
-    cell_text,
+    _text_width,
 )
 from safeledger.report.tables import Table
 
@@ -39,35 +40,13 @@ ODD_TEXTS = ["a\tb", "第一行\n第二行", "  spaces at both ends  ", "<&>\"'"
 
 
 def _row_by_row(doc: Any, table: Table, none_text: str) -> None:
-    """``docx_writer._table`` as it was before the copies (python-docx row by row): the
-    reference."""
+    """``docx_writer._table`` as it made its rows before the copies (python-docx row by
+    row, the widths set last): the reference."""
     if not table.rows:
         _run(doc.add_paragraph(), none_text)
         return
-    t = doc.add_table(rows=1, cols=len(table.columns))
-    t.style = doc.styles["Table Grid"]
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    tblpr = t._tbl.tblPr
-    width = OxmlElement("w:tblW")
-    width.set(qn("w:w"), "5000")
-    width.set(qn("w:type"), "pct")
-    for old_w in tblpr.findall(qn("w:tblW")):
-        tblpr.remove(old_w)
-    tblpr.append(width)
-    size = 8 if len(table.columns) > 8 else 9.5
-    header = t.rows[0]
-    _repeat_header(header)
-    for cell, (_, title, _) in zip(header.cells, table.columns, strict=True):
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _run(cell.paragraphs[0], title, bold=True, size=size)
-        shade = OxmlElement("w:shd")
-        shade.set(qn("w:val"), "clear")
-        shade.set(qn("w:fill"), "E7EEF7")
-        cell._tc.get_or_add_tcPr().append(shade)
-    texts = [
-        [cell_text(row.get(key), kind, str(row.get("key", ""))) for key, _, kind in table.columns]
-        for row in table.rows
-    ]
+    t, size = _headed_table(doc, table)
+    texts = _cell_texts(table)
     for row_texts in texts:
         new_row = t.add_row()
         cant_split = OxmlElement("w:cantSplit")
@@ -75,18 +54,14 @@ def _row_by_row(doc: Any, table: Table, none_text: str) -> None:
         cells = new_row.cells
         for cell, text, (_, _, kind) in zip(cells, row_texts, table.columns, strict=True):
             para = cell.paragraphs[0]
-            if kind in ("int", "rate", "wan", "yuan", "figure", "date"):
+            if kind in CENTERED_KINDS:
                 para.alignment = WD_ALIGN_PARAGRAPH.CENTER
             _run(para, text, size=size)
-    section = doc.sections[-1]
-    available = section.page_width - section.left_margin - section.right_margin
-    widths = _column_widths(table, texts, available)
+    widths = _column_widths(table, texts, _text_width(doc))
     for row in t.rows:
         for cell, w in zip(row.cells, widths, strict=True):
             cell.width = Emu(w)
-    grid = t._tbl.tblGrid
-    for col, w in zip(grid.findall(qn("w:gridCol")), widths, strict=False):
-        col.set(qn("w:w"), str(int(w / 635)))
+    _set_grid(t, widths)
 
 
 def _body_xml(doc: Any) -> bytes:

@@ -36,6 +36,7 @@ HEADING_CJK_FONT = "SimHei"
 _NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
 _CELL_RUNS = "w:tc/w:p/w:r"  # a table row's runs, one per cell
 _T = qn("w:t")
+CENTERED_KINDS = frozenset({"int", "rate", "wan", "yuan", "figure", "date"})  # numbers, dates
 
 
 def cell_text(value: Any, kind: str, key: str = "") -> str:
@@ -160,6 +161,30 @@ def _table(doc: Any, table: Table, none_text: str) -> None:
     if not table.rows:
         _run(doc.add_paragraph(), none_text)
         return
+    t, size = _headed_table(doc, table)
+    texts = _cell_texts(table)
+    widths = _column_widths(table, texts, _text_width(doc))
+    for cell, w in zip(t.rows[0].cells, widths, strict=True):
+        cell.width = Emu(w)
+    # Every row is a copy of one made through python-docx, its texts filled in: the same
+    # XML as making each row that way, 5-10 times sooner (a district's overdue table has
+    # 20,000 rows; python-docx spent ~0.3 ms per cell finding where each element goes).
+    blank = _blank_row(t, table, widths, size)
+    tbl = t._tbl
+    for row_texts in texts:
+        tr = copy.deepcopy(blank)
+        tbl.append(tr)
+        for run, text in zip(tr.iterfind(_CELL_RUNS, _NS), row_texts, strict=True):
+            if _plain(text):  # most cells: one w:t, as python-docx makes it
+                etree.SubElement(run, _T).text = text
+            elif text:
+                run.text = text  # CT_R.text: tabs, line breaks, spaces kept
+    _set_grid(t, widths)
+
+
+def _headed_table(doc: Any, table: Table) -> tuple[Any, float]:
+    """A new table of ``table``'s columns with its header row (repeated on each page,
+    shaded), and the font size of its cells."""
     t = doc.add_table(rows=1, cols=len(table.columns))
     t.style = doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -180,30 +205,24 @@ def _table(doc: Any, table: Table, none_text: str) -> None:
         shade.set(qn("w:val"), "clear")
         shade.set(qn("w:fill"), "E7EEF7")
         cell._tc.get_or_add_tcPr().append(shade)
-    texts = [
+    return t, size
+
+
+def _cell_texts(table: Table) -> list[list[str]]:
+    return [
         [cell_text(row.get(key), kind, str(row.get("key", ""))) for key, _, kind in table.columns]
         for row in table.rows
     ]
+
+
+def _text_width(doc: Any) -> int:
+    """The width between the margins of the document's last section (EMU)."""
     section = doc.sections[-1]
-    available = section.page_width - section.left_margin - section.right_margin
-    widths = _column_widths(table, texts, available)
-    for cell, w in zip(header.cells, widths, strict=True):
-        cell.width = Emu(w)
-    # Every row is a copy of one made through python-docx, its texts filled in: the same
-    # XML as making each row that way, 5-10 times sooner (a district's overdue table has
-    # 20,000 rows; python-docx spent ~0.3 ms per cell finding where each element goes).
-    blank = _blank_row(t, table, widths, size)
-    tbl = t._tbl
-    for row_texts in texts:
-        tr = copy.deepcopy(blank)
-        tbl.append(tr)
-        for run, text in zip(tr.iterfind(_CELL_RUNS, _NS), row_texts, strict=True):
-            if _plain(text):  # most cells: one w:t, as python-docx makes it
-                etree.SubElement(run, _T).text = text
-            elif text:
-                run.text = text  # CT_R.text: tabs, line breaks, spaces kept
-    grid = t._tbl.tblGrid
-    for col, w in zip(grid.findall(qn("w:gridCol")), widths, strict=False):
+    return int(section.page_width - section.left_margin - section.right_margin)
+
+
+def _set_grid(t: Any, widths: list[int]) -> None:
+    for col, w in zip(t._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=False):
         col.set(qn("w:w"), str(int(w / 635)))  # EMU -> twentieths of a point
 
 
@@ -227,7 +246,7 @@ def _blank_row(t: Any, table: Table, widths: list[int], size: float) -> Any:
     row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     for cell, (_, _, kind), w in zip(row.cells, table.columns, widths, strict=True):
         para = cell.paragraphs[0]
-        if kind in ("int", "rate", "wan", "yuan", "figure", "date"):
+        if kind in CENTERED_KINDS:
             para.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _run(para, "", size=size)
         cell.width = Emu(w)

@@ -114,9 +114,9 @@ class ChartDrawer:
         """The charts being drawn, as a context manager whose ``answer()`` is
         :data:`Drawn`: by this drawer when it is ready, else by it and a new child,
         whichever answers first."""
-        if self.forked.process is None:  # no fork: Forked.answer() draws here
-            return Forked(partial(drawn, specs, chart_cache))
         fresh = Forked(partial(drawn, specs, chart_cache))
+        if self.forked.process is None:  # no fork: fresh.answer() draws here
+            return fresh
         if not self.ready[0] and time.monotonic() - self.started < RACE_AFTER:
             return fresh  # this drawer has hardly begun: stopped by its exit
         self.given = True

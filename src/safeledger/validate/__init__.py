@@ -179,17 +179,26 @@ def _combine_shards(
     return ledger, diags
 
 
-def ledger_of(config: Config, root: Path, located: Mapping[str, list[rules.Located]]) -> Ledger:
+def ledger_of(
+    config: Config,
+    root: Path,
+    located: Mapping[str, list[rules.Located]],
+    *,
+    sources: bool = True,
+) -> Ledger:
     """The ledger of these validated records (kinds not given: none), in their order;
-    its sources are where the first record of each id is written."""
+    its sources are where the first record of each id is written (``sources=False``:
+    none, for a part of a ledger whose sources are made later)."""
     ledger = Ledger(root=root, config=config)
     ledger.enterprises = [loc.record for loc in located.get("enterprises", ())]  # type: ignore[misc]
     ledger.hazards = [loc.record for loc in located.get("hazards", ())]  # type: ignore[misc]
     ledger.activities = [loc.record for loc in located.get("activities", ())]  # type: ignore[misc]
-    sources = ledger.sources
+    if not sources:
+        return ledger
+    sources_of = ledger.sources
     for kind, records in located.items():
         for loc in records:
-            sources.setdefault((kind, loc.record.id), loc.ref)  # type: ignore[attr-defined]
+            sources_of.setdefault((kind, loc.record.id), loc.ref)  # type: ignore[attr-defined]
     return ledger
 
 
