@@ -32,6 +32,12 @@ def after_the_answer(task: Callable[[], None]) -> bool:
     return True
 
 
+def collecting() -> bool:
+    """Is work being collected for after the answer (a command line, which then ends)?
+    Also true in a process forked from it."""
+    return _waiting is not None
+
+
 def run_collected() -> None:
     """Run the collected work, in order, in one detached child (here when there is no
     fork).  The caller has flushed its output and exits at once."""

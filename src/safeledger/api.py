@@ -22,8 +22,10 @@ from safeledger._held import hold_until_exit
 from safeledger.cache import CachedLoad, CheckCache, PendingKey, ProbedEvidence
 from safeledger.diagnostics import Diagnostic, DiagnosticCounts, sort_diagnostics
 from safeledger.evaluate.compliance import compliance_diagnostics
+from safeledger.file_cache import FileCache
 from safeledger.read import find_ledger_root, locate, read_ledger
 from safeledger.read.discover import Discovery
+from safeledger.read.pool import read_files
 from safeledger.read.raw import RECORD_KINDS, RawLedger
 from safeledger.sharded import (
     PartWork,
@@ -73,10 +75,13 @@ def load_ledger(
     evidence: set[str] | None = None,
     freeze: bool = False,
     discovery: Discovery | None = None,
+    files: FileCache | None = None,
 ) -> LoadResult:
     """Read and validate the ledger at ``root`` (no compliance findings).  ``progress``
     is told how far reading and validating got (for a progress bar; None: silent).
     ``discovery``: the record files as a walk just found them (else it walks).
+    ``files``: a cache of files read before (safeledger.file_cache), which also keeps
+    the files read now (the caller stores them: :meth:`FileCache.store`).
 
     The cycle collector is off while loading (the heap grows by millions of objects and no
     cycles; its full collections cost ~0.7 s at 100,000 hazards).  ``freeze``: move
@@ -86,7 +91,11 @@ def load_ledger(
     with no_cycle_collection():  # frozen before the collector is back (load_validated)
         try:
             raw = read_ledger(
-                root, workers=workers, progress=_stage(progress, "read"), discovery=discovery
+                root,
+                workers=workers,
+                progress=_stage(progress, "read"),
+                discovery=discovery,
+                reader=read_files if files is None else files.read,
             )
             ledger, diags = validate_ledger(
                 raw, today=today, evidence=evidence, progress=_stage(progress, "validate")
@@ -172,11 +181,14 @@ def _load_validated(
         return LoadedLedger(hit.ledger, hit.diagnostics, cached=True)
     evidence = ProbedEvidence(pending.evidence)
     digests = _read_digests(pending)
+    files = FileCache(cache.directory, root, pending.digests_by_path())
     models = _load_models(
-        root, today, workers, progress, evidence, digests, pending.discovery, work, encode=True
+        root, today, workers, progress, evidence, digests, pending.discovery, work,
+        encode=True, files=files,
     )
 
     def store() -> None:
+        files.store()
         try:
             whole = models.whole()
         except LookupError:  # the worker's hazards never came: nothing stored
@@ -199,13 +211,22 @@ def _loaded_while_hashing(
     the entry last used for ``root`` (1–1.5 s at 100,000 hazards), which is the answer
     when the key turns out the same."""
     # The child walks alone (split=False): this process is busy decoding.
-    with Forked(partial(cache.loaded_key, root, today=today, split=False)) as child:
+    with Forked(partial(_loaded_key, cache, root, today)) as child:
         early = cache.get_loaded(guess, root)
         answer = child.result()
     if answer is None:  # no child (or it failed): the key is worked out here
-        answer = cache.loaded_key(root, today=today)
-    key = answer[0]
-    return PendingKey.of(answer), early if key == guess else cache.get_loaded(key, root)
+        answer = _loaded_key(cache, root, today)
+    key, texts = answer
+    pending = PendingKey.of(key, texts)
+    return pending, early if key[0] == guess else cache.get_loaded(key[0], root)
+
+
+def _loaded_key(
+    cache: CheckCache, root: Path, today: dt.date
+) -> tuple[tuple[str, list[str]], tuple[str, str]]:
+    """The loaded ledger's key and the stat index's texts (for the file cache)."""
+    pending = cache.begin_loaded_key(root, today=today, split=False)
+    return pending.finish(), pending.index_texts()
 
 
 def _read_digests(pending: PendingKey) -> dict[str, str] | None:
@@ -244,11 +265,12 @@ def _load_models(
     work: PartWork | None = None,
     *,
     encode: bool = False,
+    files: FileCache | None = None,
 ) -> _Models:
     """The ledger and its sorted diagnostics: in two processes when that pays, in
     parts with ``work`` (``encode``: the whole ledger can be made from them).
     ``digests``: filled with the SHA-256 of each file read; ``discovery``: the files
-    the cache key's walk found."""
+    the cache key's walk found; ``files`` as for :func:`load_ledger`."""
     if workers != 1:
         parts = load_in_parts(
             root,
@@ -260,6 +282,7 @@ def _load_models(
             progress=progress,
             digests=digests,
             discovery=discovery,
+            files=files,
         )
         if parts is not None:
             diags = sort_diagnostics(parts.diagnostics)
@@ -273,6 +296,7 @@ def _load_models(
         progress=progress,
         evidence=evidence,
         discovery=discovery,
+        files=files,
     )
     add_digests(digests, loaded.raw)
     return _Models(loaded.ledger, loaded.diagnostics, len(loaded.raw.records))
@@ -358,14 +382,16 @@ def check_ledger(
         return CheckResult(root, as_of, hit.diagnostics, hit.records)
     evidence = ProbedEvidence(pending.evidence)
     digests = _read_digests(pending)
+    files = FileCache(cache.directory, root, pending.digests_by_path())
     result = _check(
         root, as_of, today, strict, compliance, workers, progress, evidence, digests,
-        pending.discovery,
+        pending.discovery, files,
     )
 
     def store() -> None:
         key = pending.finish(digests)[0]
         cache.put(key, root, result.diagnostics, result.records, evidence.misses)
+        files.store()
 
     if background:
         store_after_the_answer(store, sum(result.records.values()))
@@ -385,6 +411,7 @@ def _check(
     evidence: set[str] | None,
     digests: dict[str, str] | None = None,
     discovery: Discovery | None = None,
+    files: FileCache | None = None,
 ) -> CheckResult:
     sharded = (
         None
@@ -399,6 +426,7 @@ def _check(
             progress=progress,
             digests=digests,
             discovery=discovery,
+            files=files,
         )
     )
     if sharded is not None:
@@ -413,6 +441,7 @@ def _check(
         progress=progress,
         evidence=evidence,
         discovery=discovery,
+        files=files,
     )
     add_digests(digests, loaded.raw)
     diags = list(loaded.diagnostics)

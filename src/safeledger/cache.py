@@ -214,7 +214,7 @@ class CheckCache:
         return pending
 
     def _stat_path(self, root: Path) -> Path:
-        return self.directory / "stat" / f"{_root_name(root)}.idx"
+        return self.directory / "stat" / f"{root_name(root)}.idx"
 
     def _path(self, key: str) -> Path:
         return self.directory / "checks" / f"{key}.json"
@@ -304,7 +304,7 @@ class CheckCache:
         )
 
     def _last_path(self, root: Path) -> Path:
-        return self.directory / "loaded" / f"{_root_name(root)}.last"
+        return self.directory / "loaded" / f"{root_name(root)}.last"
 
     def last_loaded(self, root: Path, *, min_bytes: int = 0) -> str | None:
         """The key of the ledger at ``root`` last stored or found here (a guess at the
@@ -439,7 +439,7 @@ class CheckCache:
             return
 
 
-def _root_name(root: Path) -> str:
+def root_name(root: Path) -> str:
     """A file name for what the cache keeps per ledger folder (its stat index, its last
     loaded key)."""
     return hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:32]
@@ -520,11 +520,37 @@ class PendingKey:
     evidence: list[str]  # the files under evidence/, sorted (the check uses them too)
     pending: list[tuple[str, bool]]  # interrupted imports (safeledger.fileio)
     key: tuple[str, list[str]] | None = None
+    # (paths, digests) as the stat index holds them, for a key worked out elsewhere
+    known: tuple[str, str] | None = None
 
     @classmethod
-    def of(cls, key: tuple[str, list[str]]) -> PendingKey:
-        """A key already worked out (by :meth:`CheckCache.key`, in another process)."""
-        return cls(None, Path(), StatIndex(), Path(), None, key[1], [], key)
+    def of(cls, key: tuple[str, list[str]], known: tuple[str, str] | None = None) -> PendingKey:
+        """A key already worked out (by :meth:`CheckCache.key`, in another process);
+        ``known``: that process's :meth:`index_texts`, for :meth:`digests_by_path`."""
+        return cls(None, Path(), StatIndex(), Path(), None, key[1], [], key, known)
+
+    def index_texts(self) -> tuple[str, str]:
+        """The stat index's paths and digests once the key is finished (two strings:
+        cheap to send to another process)."""
+        return self.index.paths_text, self.index.hashes
+
+    def digests_by_path(self) -> dict[str, str] | None:
+        """Each record file's SHA-256 as the finished key has it, by path — the files
+        whose digest the stat index keeps (a file changed within the racy window, or
+        unreadable, is left out) — for the file cache (safeledger.file_cache).  None
+        before the key is finished, or when the texts cannot be cut apart."""
+        if self.key is None:
+            return None
+        paths_text, hashes = self.known if self.known is not None else self.index_texts()
+        paths = paths_text.split("\n") if paths_text else []
+        if len(hashes) != 64 * len(paths):
+            return None
+        unknown = StatIndex.UNKNOWN
+        return {
+            rel: digest
+            for n, rel in enumerate(paths)
+            if (digest := hashes[64 * n : 64 * n + 64]) != unknown
+        }
 
     @property
     def complete(self) -> bool:

@@ -78,6 +78,32 @@ class Diagnostic:
         }
 
 
+# A diagnostic as a plain tuple: what travels between processes (several times faster
+# than a dataclass) and what the file cache keeps (marshal writes it).
+Packed = tuple[object, ...]
+
+
+def pack_diagnostic(d: Diagnostic) -> Packed:
+    anchor = (d.anchor.index, d.anchor.path) if d.anchor is not None else None
+    return (
+        d.code,
+        d.severity,
+        d.message,
+        d.file,
+        d.line,
+        d.column,
+        d.record,
+        d.field,
+        d.hint,
+        anchor,
+    )
+
+
+def unpack_diagnostic(t: Packed) -> Diagnostic:
+    *fields, anchor = t
+    return Diagnostic(*fields, Anchor(*anchor) if anchor is not None else None)  # type: ignore[arg-type,misc,call-arg]
+
+
 def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
     """Deterministic order: by file, line, column, code, message."""
     return sorted(diags, key=Diagnostic.sort_key)

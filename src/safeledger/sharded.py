@@ -28,18 +28,20 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from safeledger._afterwards import in_background
+from safeledger._afterwards import collecting, in_background
 from safeledger._forked import Forked, Later
 from safeledger._gc import no_cycle_collection
 from safeledger._held import hold_until_exit
 from safeledger.cache import ProbedEvidence
-from safeledger.diagnostics import Anchor, Diagnostic
+from safeledger.diagnostics import Anchor, Diagnostic, Packed, pack_diagnostic, unpack_diagnostic
 from safeledger.evaluate.compliance import compliance_diagnostics
+from safeledger.file_cache import FileCache
 from safeledger.model import Config, Enterprise
 from safeledger.model.codec import RECORD_CODEC
 from safeledger.read import locate
 from safeledger.read.discover import Discovery
 from safeledger.read.evidence import list_evidence
+from safeledger.read.files import FileResult
 from safeledger.read.ledger import add_file, read_head
 from safeledger.read.pool import Entry, entry_bytes, estimate_sizes, read_files
 from safeledger.read.raw import RECORD_KINDS, RawLedger, RawRecord
@@ -103,40 +105,17 @@ class _Stub:
     id: str
 
 
-# Plain tuples travel between processes several times faster than dataclasses.
-_Packed = tuple[object, ...]
 # (id, file, index, line, column, written key path of `id`) of a valid hazard
 _Valid = tuple[str, str, int, int | None, int | None, tuple[str | int, ...]]
 
 
 @dataclass(slots=True)
 class _WorkerResult:
-    diagnostics: list[_Packed]  # see _pack
+    diagnostics: list[Packed]  # see pack_diagnostic
     ids: list[str | None]  # record_id of every hazard record read (valid or not)
     valid: list[_Valid]  # every valid hazard, in reading order
     misses: set[str] = field(default_factory=set)  # evidence paths looked up on disk
     files: list[tuple[str, str]] = field(default_factory=list)  # (path, digest): if asked
-
-
-def _pack(d: Diagnostic) -> _Packed:
-    anchor = (d.anchor.index, d.anchor.path) if d.anchor is not None else None
-    return (
-        d.code,
-        d.severity,
-        d.message,
-        d.file,
-        d.line,
-        d.column,
-        d.record,
-        d.field,
-        d.hint,
-        anchor,
-    )
-
-
-def _unpack(t: _Packed) -> Diagnostic:
-    *fields, anchor = t
-    return Diagnostic(*fields, Anchor(*anchor) if anchor is not None else None)  # type: ignore[arg-type,misc,call-arg]
 
 
 def worth_sharding(total_bytes: int, workers: int | None) -> bool:
@@ -156,14 +135,18 @@ def check_sharded(
     progress: Progress | None = None,
     digests: dict[str, str] | None = None,
     discovery: Discovery | None = None,
+    files: FileCache | None = None,
 ) -> ShardedCheck | None:
     """The diagnostics and record counts of ``check``, computed in two processes; None
     when the ledger is too small for that to pay (or can't be cut: the caller then checks
     in one process).  ``digests``: filled with each record file's SHA-256 as read.
-    ``discovery``: the files a walk just found (else the ledger is walked)."""
+    ``discovery``: the files a walk just found (else the ledger is walked).  ``files``:
+    files kept from earlier runs are taken from there, and the files read are kept
+    (the worker keeps its own after its answer; the caller stores the parent's)."""
     with no_cycle_collection():
         return _check_sharded(
-            root, as_of, today, compliance, evidence, workers, progress, digests, discovery
+            root, as_of, today, compliance, evidence, workers, progress, digests, discovery,
+            files,
         )
 
 
@@ -177,8 +160,9 @@ def _check_sharded(
     progress: Progress | None,
     digests: dict[str, str] | None,
     discovery: Discovery | None,
+    files: FileCache | None,
 ) -> ShardedCheck | None:
-    plan = _plan(root, workers, evidence, CHECK_WORKER_SHARE, discovery)
+    plan = _plan(root, workers, evidence, CHECK_WORKER_SHARE, discovery, files)
     if plan is None:
         return None
     config = plan.config
@@ -347,7 +331,7 @@ def _sources_of(located: dict[str, list[rules.Located]], worker_valid: list[_Val
 
 @dataclass(slots=True)
 class _PartsWorkerResult:
-    diagnostics: list[_Packed]
+    diagnostics: list[Packed]
     ids: list[str | None]
     valid: list[_Valid]
     misses: set[str]
@@ -365,14 +349,15 @@ def load_sharded(
     progress: Progress | None = None,
     digests: dict[str, str] | None = None,
     discovery: Discovery | None = None,
+    files: FileCache | None = None,
 ) -> ShardedLoad | None:
     """The validated ledger and the diagnostics of loading it, as
     :func:`safeledger.validate.validate_ledger` gives them after reading, made in two
     processes: the worker reads and validates a share of the hazard files and sends its
     hazards back in the compact form of :mod:`safeledger.model.codec` (decoding half the
     hazards costs the parent a fifth of reading and validating them).  None when the
-    ledger is too small for that to pay, or the worker failed.  ``digests`` and
-    ``discovery`` as for :func:`check_sharded`."""
+    ledger is too small for that to pay, or the worker failed.  ``digests``,
+    ``discovery`` and ``files`` as for :func:`check_sharded`."""
     with no_cycle_collection():
         parts = load_in_parts(
             root,
@@ -384,6 +369,7 @@ def load_sharded(
             progress=progress,
             digests=digests,
             discovery=discovery,
+            files=files,
         )
         if parts is None:
             return None
@@ -403,6 +389,7 @@ def load_in_parts(
     progress: Progress | None = None,
     digests: dict[str, str] | None = None,
     discovery: Discovery | None = None,
+    files: FileCache | None = None,
 ) -> ShardedParts | None:
     """The ledger loaded as by :func:`load_sharded`, but left in its two parts, each
     handed to ``work`` where it was loaded: for an answer made of per-hazard pieces
@@ -426,7 +413,7 @@ def load_in_parts(
             share = PARTS_WORKER_SHARE
         return _load_parts(
             root, today, evidence, workers, progress, digests, discovery, work, encode,
-            hand_over, share,
+            hand_over, share, files,
         )
 
 
@@ -442,8 +429,9 @@ def _load_parts(
     encode: bool,
     hand_over: HandOver | None,
     share: float,
+    files: FileCache | None,
 ) -> ShardedParts | None:
-    plan = _plan(root, workers, evidence, share, discovery)
+    plan = _plan(root, workers, evidence, share, discovery, files)
     if plan is None:
         return None
     config, raw = plan.config, plan.raw
@@ -470,7 +458,7 @@ def _load_parts(
     add_digests(digests, raw, worker.files)
     both = _rules_over_both_parts(shard, worker.ids, worker.valid)
     diags += locate(root, both, records=raw.records)
-    diags += map(_unpack, worker.diagnostics)
+    diags += map(unpack_diagnostic, worker.diagnostics)
     return ShardedParts(
         part,
         diags,
@@ -497,7 +485,14 @@ class _Plan:
     enterprises: list[Entry]  # the enterprise files (the parent's)
     ours: list[Entry]  # the parent's other files
     raw: RawLedger  # the parent's records
+    files: FileCache | None  # files kept from earlier runs (safeledger.file_cache)
     enterprise_ids: set[str] = field(default_factory=set)  # once the parent read them
+
+    def read(self, entries: list[Entry]) -> list[FileResult]:
+        """The results of these files, in one process: from ``files`` or from disk."""
+        if self.files is None:
+            return read_files(self.raw.root, entries, 1)
+        return self.files.read(self.raw.root, entries, 1)
 
 
 def _plan(
@@ -506,6 +501,7 @@ def _plan(
     evidence: set[str] | None,
     fraction: float,
     discovery: Discovery | None,
+    files: FileCache | None,
 ) -> _Plan | None:
     """The cut for a worker taking ``fraction`` of the work, or None when the ledger is
     too small for two processes to pay, or its config is unusable."""
@@ -525,7 +521,7 @@ def _plan(
     enterprise_entries = [e for e in entries if e[1] == "enterprises"]
     ours = [e for e in entries if e[0] not in taken and e[1] != "enterprises"]
     raw = RawLedger(root=root, config=head.config, diagnostics=list(head.diagnostics))
-    return _Plan(config, diags, evidence, theirs, enterprise_entries, ours, raw)
+    return _Plan(config, diags, evidence, theirs, enterprise_entries, ours, raw, files)
 
 
 def _forked_worker(
@@ -538,7 +534,8 @@ def _forked_worker(
     enterprises = Later()
     root = plan.raw.root
     task = partial(
-        work, root, plan.theirs, plan.config, enterprises, today, set(plan.evidence), *more
+        work, root, plan.theirs, plan.config, enterprises, today, set(plan.evidence),
+        plan.files, *more,
     )
     return Forked(task, enterprises), enterprises
 
@@ -551,7 +548,7 @@ _SentEnterprises = tuple[set[str], list[RawRecord] | None]
 
 def _read_enterprises(plan: _Plan, *, with_records: bool = False) -> _SentEnterprises:
     """The parent's first records: the enterprise files; their ids (and records)."""
-    for result in read_files(plan.raw.root, plan.enterprises, 1):
+    for result in plan.read(plan.enterprises):
         add_file(plan.raw, result)
     plan.enterprise_ids = {i for i in map(record_id, plan.raw.records) if i is not None}
     return plan.enterprise_ids, list(plan.raw.records) if with_records else None
@@ -566,7 +563,7 @@ def _parent_part(
     root, raw, ours = plan.raw.root, plan.raw, plan.ours
     step = max(20, len(ours) // 50)
     for start in range(0, len(ours), step):
-        for result in read_files(root, ours[start : start + step], 1):
+        for result in plan.read(ours[start : start + step]):
             add_file(raw, result)
         if progress is not None:  # the parent's part stands for both
             progress("read", min(start + step, len(ours)), len(ours))
@@ -630,14 +627,16 @@ def _worker_part(
     enterprises: Later,  # _SentEnterprises, sent after the fork
     today: dt.date,
     evidence: set[str],
+    files: FileCache | None,
 ) -> tuple[RawLedger, Shard, list[Diagnostic], ProbedEvidence]:
-    """What both workers do first: read and validate their files, and the reference to
-    an enterprise (whose ids the parent sends when it has read them).  Diagnostics
-    unlocated."""
+    """What both workers do first: read (or take from ``files``) and validate their
+    files, and the reference to an enterprise (whose ids the parent sends when it has
+    read them).  Diagnostics unlocated."""
     gc.disable()  # a short-lived process that builds many containers and no cycles
     probed = ProbedEvidence(evidence)
     raw = RawLedger(root=root, config=None)
-    for result in read_files(root, entries, 1):
+    results = read_files(root, entries, 1) if files is None else files.read(root, entries, 1)
+    for result in results:
         add_file(raw, result)
     shard = validate_shard(raw.records, config=config, root=root, today=today, evidence=probed)
     diags = [*raw.diagnostics, *shard.diagnostics]
@@ -652,6 +651,7 @@ def _parts_worker(
     enterprises: Later,  # _SentEnterprises, sent after the fork
     today: dt.date,
     evidence: set[str],
+    files: FileCache | None,
     with_digests: bool,
     work: PartWork | None,
     encode: bool,
@@ -661,7 +661,9 @@ def _parts_worker(
     fields, marshalled (several times faster to send than pickled).  Its hazards, when
     asked (``encode``), go through ``hand_over`` if there is one and a process can be
     forked to write it, else with the answer."""
-    raw, shard, diags, probed = _worker_part(root, entries, config, enterprises, today, evidence)
+    raw, shard, diags, probed = _worker_part(
+        root, entries, config, enterprises, today, evidence, files
+    )
     hazards = shard.located["hazards"]
     diags = locate(root, diags, records=raw.records)
     # The hazards filled here, not in the parent after they are sent: the worker,
@@ -676,7 +678,7 @@ def _parts_worker(
     ):
         encoded = RECORD_CODEC.encode_all(part.hazards)
     answer = (
-        list(map(_pack, diags)),
+        list(map(pack_diagnostic, diags)),
         shard.ids["hazards"],
         _valid(hazards),
         probed.misses,
@@ -685,7 +687,18 @@ def _parts_worker(
         worked,
     )
     hold_until_exit(raw, shard, diags, answer)
+    _keep_files(files)
     return marshal.dumps(answer)
+
+
+def _keep_files(files: FileCache | None) -> None:
+    """The worker's files read from disk, kept by a process of their own — on a command
+    line once the command has ended, so that neither the worker's answer nor the
+    command's last steps wait for it or share a core with it; the parent keeps its
+    own and prunes."""
+    if files is not None and files.fresh:
+        after = os.getppid() if collecting() else None  # a command line: its process
+        in_background(partial(files.store, prune=False, after=after))
 
 
 def _valid_enterprises(
@@ -732,14 +745,14 @@ def _duplicate_hazards(ours: list[rules.Located], theirs: list[_Valid]) -> list[
 
 
 def _placed_as_in_one_process(
-    packed: list[_Packed], sources: dict[tuple[str, str], RecordRef]
+    packed: list[Packed], sources: dict[tuple[str, str], RecordRef]
 ) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """The worker's diagnostics: (as they are, those to locate in the parent).  In one
     process a hazard's compliance finding is placed at the *first* record with its id;
     when that record is in the parent's part (an id used in both parts), move it there."""
     keep: list[Diagnostic] = []
     moved: list[Diagnostic] = []
-    for d in map(_unpack, packed):
+    for d in map(unpack_diagnostic, packed):
         ref = sources.get(("hazards", d.record or "")) if d.code in _HAZARD_FINDINGS else None
         if ref is None:
             keep.append(d)
@@ -801,18 +814,22 @@ def _worker(
     enterprises: Later,
     today: dt.date,
     evidence: set[str],
+    files: FileCache | None,
     as_of: dt.date,
     compliance: bool,
     with_digests: bool,
 ) -> _WorkerResult:
-    raw, shard, diags, probed = _worker_part(root, entries, config, enterprises, today, evidence)
+    raw, shard, diags, probed = _worker_part(
+        root, entries, config, enterprises, today, evidence, files
+    )
     hazards = shard.located["hazards"]
     if compliance:
         diags += compliance_diagnostics(ledger_of(config, root, {"hazards": hazards}), as_of)
     diags = locate(root, diags, records=raw.records)
     hold_until_exit(raw, shard, diags)
+    _keep_files(files)
     return _WorkerResult(
-        list(map(_pack, diags)),
+        list(map(pack_diagnostic, diags)),
         shard.ids["hazards"],
         _valid(hazards),
         probed.misses,

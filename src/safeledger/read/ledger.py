@@ -13,6 +13,9 @@ from safeledger.read.files import FileResult, read_file
 from safeledger.read.pool import Entry, read_files
 from safeledger.read.raw import CONFIG_FILE, RawLedger
 
+# read_files, or a version of it that takes some files from elsewhere (a cache)
+Reader = Callable[[Path, list[Entry], int | None], list[FileResult]]
+
 
 def read_ledger(
     root: Path,
@@ -20,6 +23,7 @@ def read_ledger(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     discovery: Discovery | None = None,
+    reader: Reader = read_files,
 ) -> RawLedger:
     """Read the config and every record file of the ledger at ``root``.
 
@@ -27,16 +31,17 @@ def read_ledger(
     in a pool of N processes; ``None`` chooses (in-process today, see pool.AUTO_POOL).
     The result is the same either way.  ``progress(done, total)`` (files) is called now
     and then when given (a progress bar; reading stays silent otherwise).
-    ``discovery`` as for :func:`read_head`."""
+    ``discovery`` as for :func:`read_head`.  ``reader``: how a list of files is read
+    (:func:`safeledger.read.pool.read_files`, or a cache's version of it)."""
     ledger, entries = read_head(root, discovery)
     if progress is None or (workers is not None and workers > 1):
-        for result in read_files(root, entries, workers):
+        for result in reader(root, entries, workers):
             add_file(ledger, result)
         return ledger
     step = max(50, len(entries) // 100)
     progress(0, len(entries))
     for start in range(0, len(entries), step):
-        for result in read_files(root, entries[start : start + step], workers):
+        for result in reader(root, entries[start : start + step], workers):
             add_file(ledger, result)
         progress(min(start + step, len(entries)), len(entries))
     return ledger

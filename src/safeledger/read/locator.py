@@ -51,7 +51,7 @@ def locate(
                 index = indexes.get(d.file)
                 if index is None:
                     recs = by_file.get(d.file)
-                    datas = [r.data for r in recs] if recs is not None else None
+                    datas = _datas(recs) if recs is not None else None
                     lines = _item_lines(recs)
                     index = indexes[d.file] = _FileIndex(root, d.file, datas, lines)
                 pos = index.find(anchor.index, anchor.path)
@@ -59,6 +59,33 @@ def locate(
                 d = d.with_position(*pos)
         out.append(d)
     return out
+
+
+def _datas(records: list[RawRecord]) -> Sequence[dict[str, Any]]:
+    """Each record's data as written, for checking the scanner's tree against."""
+    if all(r.data or r.model is None for r in records):
+        return [r.data for r in records]
+    return _Shapes(records)
+
+
+class _Shapes(Sequence[dict[str, Any]]):
+    """The data of records some of which come from the file cache with only their
+    model (safeledger.file_cache): such a record took the fast path, so its keys were
+    the model's field names and its values their final form; its fields set, dumped
+    when asked for, have the shape of what was written (keys, list lengths), which is
+    all the scanner's tree is checked against."""
+
+    def __init__(self, records: list[RawRecord]) -> None:
+        self.records = records
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:  # type: ignore[override]
+        rec = self.records[index]
+        if rec.data or rec.model is None:
+            return rec.data
+        return rec.model.model_dump(exclude_unset=True)
 
 
 def _record_start(records: list[RawRecord] | None, index: int) -> tuple[int, int] | None:
@@ -111,7 +138,7 @@ class _FileIndex:
         self,
         root: Path,
         rel: str,
-        datas: list[dict[str, Any]] | None,
+        datas: Sequence[dict[str, Any]] | None,
         item_lines: list[int] | None = None,
     ) -> None:
         self.rel = rel
@@ -122,7 +149,7 @@ class _FileIndex:
         self.raw = b""
         self.nodes: list[Node | None] | None = None  # one per record; None: not scanned yet
         self.starts: list[tuple[int, int]] | None = None
-        self.datas: list[dict[str, Any]] = []
+        self.datas: Sequence[dict[str, Any]] = []
         self.exact = False
         self.csv_rows: list[int] = []
         self.csv_columns: dict[str, int] = {}
@@ -146,7 +173,7 @@ class _FileIndex:
             return
         self._index(datas)
 
-    def _index(self, datas: list[dict[str, Any]] | None) -> None:
+    def _index(self, datas: Sequence[dict[str, Any]] | None) -> None:
         rel = self.rel
         if datas is None:
             datas = [i for i in parse_yaml_text(self.text, rel).items if type(i) is dict]

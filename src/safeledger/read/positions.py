@@ -9,6 +9,7 @@ its result against the parsed data (:func:`agrees`); on doubt it uses :mod:`.eve
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from safeledger.read.nodes import Node, key_text
@@ -254,7 +255,7 @@ def item_starts(text: str) -> list[tuple[int, int]] | None:
     return starts
 
 
-def agrees(nodes: list[Node], items: list[Any]) -> bool:
+def agrees(nodes: list[Node], items: Sequence[Any]) -> bool:
     """Does the scanned tree match the parsed top items (count, keys, list lengths)?"""
     return len(nodes) == len(items) and all(map(_agrees, nodes, items))
 

@@ -27,6 +27,9 @@ class RawRecord:
     # YAML: where a record-level anchor resolves (the same answer as read.locate), when the
     # reader knows it for free; None: locate works it out.
     column: int | None = None
+    # The validated model, when validation took the fast path (set by it), or when the
+    # record comes from the file cache (safeledger.file_cache): ``data`` is then empty.
+    model: Any = None
 
 
 @dataclass(slots=True)

@@ -117,8 +117,16 @@ def _validate_shard(
         located, ids = shard.located[kind], shard.ids[kind]
         # Records written canonically are validated in one Rust call; the others (given
         # back as they were) take the lenient path, which also explains any mistake.
-        checked = batch_validator(kind).validate_python([rec.data for rec in recs])
-        for rec, model in zip(recs, checked, strict=True):
+        # Records from the file cache come validated (``model``) when they took the fast
+        # path, and as written otherwise.
+        todo = [rec.data for rec in recs if rec.model is None]
+        validated = iter(batch_validator(kind).validate_python(todo) if todo else ())
+        for rec in recs:
+            model = rec.model
+            if model is None:
+                model = next(validated)
+                if model is not rec.data:
+                    rec.model = model  # kept by the file cache
             done += 1
             if progress is not None and (done % 2000 == 0 or done == total):
                 progress(done, total)

@@ -37,6 +37,8 @@ _PLAIN_MESSAGES = {
 
 def record_id(raw: RawRecord) -> str | None:
     """The id as written (English ``id`` or the kind's Chinese label), if any."""
+    if raw.model is not None:
+        return raw.model.id  # fast path: written as it is
     value = raw.data.get("id")
     if value.__class__ is str and value.strip() and next(iter(raw.data)) == "id":
         return value.strip()  # the common case, first key "id"
