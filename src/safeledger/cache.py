@@ -318,6 +318,15 @@ class CheckCache:
         except (OSError, ValueError):
             return None
 
+    def indexed_files(self, root: Path) -> int:
+        """How many record files the stat index of ``root`` holds (0: none), from its
+        head line only."""
+        try:
+            with open(self._stat_path(root), "rb") as f:
+                return int(json.loads(f.readline())["count"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0
+
     def remember_loaded(self, root: Path, key: str) -> None:
         """Remember ``key`` as the last loaded key of ``root``; errors are ignored."""
         from safeledger.fileio import write_atomic

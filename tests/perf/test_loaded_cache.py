@@ -44,6 +44,7 @@ def guessing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
     on = request.param == "guessing"
     if on:
         monkeypatch.setattr(api, "GUESS_BYTES", 0)
+        monkeypatch.setattr(api, "GUESS_FILES", 0)
     return on
 
 
@@ -174,6 +175,7 @@ def test_the_guess_is_decoded_while_the_key_is_worked_out(
     import multiprocessing
 
     monkeypatch.setattr(api, "GUESS_BYTES", 0)
+    monkeypatch.setattr(api, "GUESS_FILES", 0)
     cache = CheckCache(tmp_path / "cache")
     expected = same(ledger, cache)
     decoded: list[str] = []
@@ -204,6 +206,35 @@ def test_the_guess_is_decoded_while_the_key_is_worked_out(
     hit = load_validated(ledger, today=TODAY, cache=cache)  # no child: hashed here after
     assert hit.cached and decoded == [cache.last_loaded(ledger)]
     assert answers(hit) == answers(changed)
+
+
+def test_a_ledger_of_few_files_works_out_its_key_first(
+    ledger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below GUESS_FILES record files the key is worked out first (cheap), so an edited
+    ledger does not decode the entry last used for nothing."""
+    monkeypatch.setattr(api, "GUESS_BYTES", 0)
+    cache = CheckCache(tmp_path / "cache")
+    same(ledger, cache)
+    files = sum(1 for p in ledger.rglob("*.yaml") if p.name != "safeledger.yaml")
+    assert cache.indexed_files(ledger) == files
+    monkeypatch.setattr(api, "GUESS_FILES", files + 1)
+    decoded: list[str] = []
+    get_loaded = CheckCache.get_loaded
+
+    def spy(self: CheckCache, key: str, root: Path) -> Any:
+        decoded.append(key)
+        return get_loaded(self, key, root)
+
+    monkeypatch.setattr(CheckCache, "get_loaded", spy)
+    first = hazard_files(ledger)[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    changed = load_validated(ledger, today=TODAY, cache=cache)
+    assert not changed.cached and len(decoded) == 1  # its own key's entry only: a miss
+    monkeypatch.setattr(api, "GUESS_FILES", files)
+    decoded.clear()
+    assert load_validated(ledger, today=TODAY, cache=cache).cached
+    assert decoded == [cache.last_loaded(ledger)]
 
 
 def test_a_big_ledger_is_stored_in_the_background(
