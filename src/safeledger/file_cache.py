@@ -31,7 +31,7 @@ import marshal
 import os
 import secrets
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -108,13 +108,8 @@ class FileCache:
         for _, (segment, number, _) in wanted:
             if (segment, number) not in self._decoded:
                 self._decoded.add((segment, number))
-                ready.update(_decoded(segment, self._headers[segment][number], self._current))
+                ready.update(_decoded(segment, self._headers[segment][number], known))
         return {rel: ready.pop(rel) for rel, _ in wanted if rel in ready}
-
-    def _current(self, rel: str, kind: str, digest: str) -> bool:
-        return self.known is not None and self.known.get(rel) == digest and (
-            self._places is not None and (rel, kind, digest) in self._places
-        )
 
     def _index(self) -> dict[tuple[str, str, str], _Place]:
         if self._places is None:
@@ -233,45 +228,41 @@ def _header(segment: Path) -> _Header | None:
 def _decoded(
     segment: Path,
     chunk: tuple[int, int, list[tuple[str, str, str]]],
-    wanted: Callable[[str, str, str], bool],
+    known: Mapping[str, str],
 ) -> dict[str, FileResult]:
-    """The results of the files of ``chunk`` that are ``wanted(path, kind, digest)``
-    (none when it cannot be read or decoded: those files are then read from disk)."""
+    """The results of the files of ``chunk`` whose digest is the ``known`` one (none
+    when it cannot be read or decoded: those files are then read from disk)."""
     try:
         offset, length, names = chunk
         with open(segment, "rb") as f:
             f.seek(offset)
             data = f.read(length)
         encoded, files = marshal.loads(data)
-        models = RECORD_CODEC.decode_all(encoded)
-        first: list[int] = []  # each file's first model
-        at = 0
-        for meta in files:
-            first.append(at)
-            at += sum(1 for rec in meta[4] if rec[4] is None)
-        return {
-            path: _result(path, kind, digest, files[position], models, first[position])
-            for position, (path, kind, digest) in enumerate(names)
-            if wanted(path, kind, digest)
-        }
+        models = iter(RECORD_CODEC.decode_all(encoded))
+        # every file made (the models are taken in order), the current ones kept
+        made = [
+            (path, digest, _result(path, kind, digest, meta, models))
+            for (path, kind, digest), meta in zip(names, files, strict=True)
+        ]
+        return {path: result for path, digest, result in made if known.get(path) == digest}
     except (OSError, EOFError, ValueError, TypeError, IndexError, KeyError, CodecError):
         return {}
 
 
 def _result(
-    rel: str, kind: Any, digest: str, meta: tuple[Any, ...], models: list[Any], at: int
+    rel: str, kind: Any, digest: str, meta: tuple[Any, ...], models: Iterator[Any]
 ) -> FileResult:
     form, encoding, count, diagnostics, records = meta
-    source = SourceFile(rel, kind, form, digest, encoding, count)
-    result = FileResult(source, diagnostics=[unpack_diagnostic(d) for d in diagnostics])
-    out = result.records
-    for index, line, column, key_columns, raw in records:
-        if raw is None:
-            out.append(RawRecord(kind, rel, index, {}, line, key_columns, column, models[at]))
-            at += 1
-        else:
-            out.append(RawRecord(kind, rel, index, _decode_raw(raw), line, key_columns, column))
-    return result
+    return FileResult(
+        SourceFile(rel, kind, form, digest, encoding, count),
+        [
+            RawRecord(kind, rel, index, {}, line, key_columns, column, next(models))
+            if raw is None
+            else RawRecord(kind, rel, index, _decode_raw(raw), line, key_columns, column)
+            for index, line, column, key_columns, raw in records
+        ],
+        list(map(unpack_diagnostic, diagnostics)) if diagnostics else [],
+    )
 
 
 def _write_segment(folder: Path, results: Sequence[FileResult]) -> None:
