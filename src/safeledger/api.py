@@ -22,10 +22,9 @@ from safeledger._held import hold_until_exit
 from safeledger.cache import CachedLoad, CheckCache, PendingKey, ProbedEvidence
 from safeledger.diagnostics import Diagnostic, DiagnosticCounts, sort_diagnostics
 from safeledger.evaluate.compliance import compliance_diagnostics
-from safeledger.file_cache import FileCache
+from safeledger.file_cache import FileCache, reader_of
 from safeledger.read import find_ledger_root, locate, read_ledger
 from safeledger.read.discover import Discovery
-from safeledger.read.pool import read_files
 from safeledger.read.raw import RECORD_KINDS, RawLedger
 from safeledger.sharded import (
     PartWork,
@@ -99,7 +98,7 @@ def load_ledger(
                 workers=workers,
                 progress=_stage(progress, "read"),
                 discovery=discovery,
-                reader=read_files if files is None else files.read,
+                reader=reader_of(files),
             )
             ledger, diags = validate_ledger(
                 raw, today=today, evidence=evidence, progress=_stage(progress, "validate")

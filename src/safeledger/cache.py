@@ -270,18 +270,6 @@ class CheckCache:
 
     # --- loaded ledgers (status, report) ------------------------------------------------
 
-    def loaded_key(
-        self,
-        root: Path,
-        *,
-        today: dt.date,
-        progress: Progress | None = None,
-        split: bool | None = None,
-    ) -> tuple[str, list[str]]:
-        """The key of the loaded ledger at ``root`` (loading depends on ``today`` through
-        the "no date after today" rule), and the evidence listing."""
-        return self.begin_loaded_key(root, today=today, progress=progress, split=split).finish()
-
     def begin_loaded_key(
         self,
         root: Path,
@@ -291,7 +279,8 @@ class CheckCache:
         split: bool | None = None,
         defer: bool = False,
     ) -> PendingKey:
-        """:meth:`loaded_key` as :meth:`begin_key` gives a key."""
+        """The key of the loaded ledger at ``root`` (loading depends on ``today`` through
+        the "no date after today" rule), begun as :meth:`begin_key` begins a key."""
         return self.begin_key(
             root,
             today=today,
@@ -308,7 +297,7 @@ class CheckCache:
 
     def last_loaded(self, root: Path, *, min_bytes: int = 0) -> str | None:
         """The key of the ledger at ``root`` last stored or found here (a guess at the
-        answer of :meth:`loaded_key` while it is being worked out), when its entry is
+        answer of :meth:`begin_loaded_key` while it is being worked out), when its entry is
         still there and at least ``min_bytes`` big; else None."""
         try:
             key = self._last_path(root).read_text(encoding="ascii").strip()
@@ -450,7 +439,7 @@ class CheckCache:
 
 def root_name(root: Path) -> str:
     """A file name for what the cache keeps per ledger folder (its stat index, its last
-    loaded key)."""
+    loaded key, its kept files: safeledger.file_cache)."""
     return hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:32]
 
 
@@ -529,14 +518,14 @@ class PendingKey:
     evidence: list[str]  # the files under evidence/, sorted (the check uses them too)
     pending: list[tuple[str, bool]]  # interrupted imports (safeledger.fileio)
     key: tuple[str, list[str]] | None = None
-    # (paths, digests) as the stat index holds them, for a key worked out elsewhere
-    known: tuple[str, str] | None = None
 
     @classmethod
-    def of(cls, key: tuple[str, list[str]], known: tuple[str, str] | None = None) -> PendingKey:
+    def of(cls, key: tuple[str, list[str]], texts: tuple[str, str] = ("", "")) -> PendingKey:
         """A key already worked out (by :meth:`CheckCache.key`, in another process);
-        ``known``: that process's :meth:`index_texts`, for :meth:`digests_by_path`."""
-        return cls(None, Path(), StatIndex(), Path(), None, key[1], [], key, known)
+        ``texts``: that process's :meth:`index_texts`, for :meth:`digests_by_path`."""
+        index = StatIndex()
+        index.paths_text, index.hashes = texts
+        return cls(None, Path(), index, Path(), None, key[1], [], key)
 
     def index_texts(self) -> tuple[str, str]:
         """The stat index's paths and digests once the key is finished (two strings:
@@ -548,18 +537,7 @@ class PendingKey:
         whose digest the stat index keeps (a file changed within the racy window, or
         unreadable, is left out) — for the file cache (safeledger.file_cache).  None
         before the key is finished, or when the texts cannot be cut apart."""
-        if self.key is None:
-            return None
-        paths_text, hashes = self.known if self.known is not None else self.index_texts()
-        paths = paths_text.split("\n") if paths_text else []
-        if len(hashes) != 64 * len(paths):
-            return None
-        unknown = StatIndex.UNKNOWN
-        return {
-            rel: digest
-            for n, rel in enumerate(paths)
-            if (digest := hashes[64 * n : 64 * n + 64]) != unknown
-        }
+        return None if self.key is None else self.index.digests_by_path()
 
     @property
     def complete(self) -> bool:
@@ -627,6 +605,19 @@ class StatIndex:
     @property
     def paths(self) -> list[str]:
         return self.paths_text.split("\n") if self.paths_text else []
+
+    def digests_by_path(self) -> dict[str, str] | None:
+        """The remembered digests by path (paths not remembered left out); None when
+        the texts do not cut apart (a path holding a newline)."""
+        paths = self.paths
+        hashes = self.hashes
+        if len(hashes) != 64 * len(paths):
+            return None
+        return {
+            rel: digest
+            for n, rel in enumerate(paths)
+            if (digest := hashes[64 * n : 64 * n + 64]) != self.UNKNOWN
+        }
 
     @classmethod
     def load(cls, path: Path) -> StatIndex:

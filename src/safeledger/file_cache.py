@@ -40,8 +40,10 @@ from safeledger.cache import root_name
 from safeledger.diagnostics import pack_diagnostic, unpack_diagnostic
 from safeledger.model.codec import RECORD_CODEC, CodecError
 from safeledger.read.files import FileResult
+from safeledger.read.ledger import Reader
 from safeledger.read.pool import Entry, read_files
 from safeledger.read.raw import RECORD_KINDS, RawRecord, SourceFile
+from safeledger.validate import ENTERPRISE_DEFAULTS
 
 FORMAT = 1
 MAGIC = b"SLFC1\n"
@@ -53,6 +55,11 @@ _LENGTH_BYTES = 8
 # Where a file is kept: (segment, chunk number, position of the file in the chunk)
 _Place = tuple[Path, int, int]
 _Header = list[tuple[int, int, list[tuple[str, str, str]]]]  # per chunk: (offset, length, files)
+
+
+def reader_of(files: FileCache | None) -> Reader:
+    """How a list of files is read: from ``files`` when there is a file cache."""
+    return read_files if files is None else files.read
 
 
 class FileCache:
@@ -72,7 +79,7 @@ class FileCache:
         # files of chunks decoded already, not asked for yet (a caller reading its files
         # a few at a time, for a progress bar, would decode a chunk again for each)
         self._ready: dict[str, FileResult] = {}
-        self._decoded: set[tuple[Path, int]] = set()
+        self._opened: set[tuple[Path, int]] = set()  # chunks decoded (or tried)
         self._live: dict[Path, int] = {}  # segment -> how many of its files are current
 
     # -- reading -----------------------------------------------------------------
@@ -106,8 +113,8 @@ class FileCache:
                 wanted.append((rel, place))
         ready = self._ready
         for _, (segment, number, _) in wanted:
-            if (segment, number) not in self._decoded:
-                self._decoded.add((segment, number))
+            if (segment, number) not in self._opened:
+                self._opened.add((segment, number))
                 ready.update(_decoded(segment, self._headers[segment][number], known))
         return {rel: ready.pop(rel) for rel, _ in wanted if rel in ready}
 
@@ -330,9 +337,6 @@ def _chunk(group: list[FileResult]) -> list[tuple[bytes, list[tuple[str, str, st
     return [(blob, names)]
 
 
-_FILLED = ("community", "domain")
-
-
 def _as_validated(rec: RawRecord) -> Any:
     """The record's model as validation made it.  A hazard's empty community and
     domain are filled from its enterprise afterwards, in place
@@ -344,8 +348,8 @@ def _as_validated(rec: RawRecord) -> Any:
         return model
     values = model.__dict__
     written = rec.data
-    original = {k: written.get(k) for k in _FILLED}
-    if all(values[k] == original[k] for k in _FILLED):
+    original = {k: written.get(k) for k in ENTERPRISE_DEFAULTS}
+    if all(values[k] == original[k] for k in ENTERPRISE_DEFAULTS):
         return model
     copy = model.model_copy()
     copy.__dict__.update(original)

@@ -35,7 +35,7 @@ from safeledger._held import hold_until_exit
 from safeledger.cache import ProbedEvidence
 from safeledger.diagnostics import Anchor, Diagnostic, Packed, pack_diagnostic, unpack_diagnostic
 from safeledger.evaluate.compliance import compliance_diagnostics
-from safeledger.file_cache import FileCache
+from safeledger.file_cache import FileCache, reader_of
 from safeledger.model import Config, Enterprise
 from safeledger.model.codec import RECORD_CODEC
 from safeledger.read import locate
@@ -43,7 +43,7 @@ from safeledger.read.discover import Discovery
 from safeledger.read.evidence import list_evidence
 from safeledger.read.files import FileResult
 from safeledger.read.ledger import add_file, read_head
-from safeledger.read.pool import Entry, entry_bytes, estimate_sizes, read_files
+from safeledger.read.pool import Entry, entry_bytes, estimate_sizes
 from safeledger.read.raw import RECORD_KINDS, RawLedger, RawRecord
 from safeledger.validate import (
     Ledger,
@@ -490,9 +490,7 @@ class _Plan:
 
     def read(self, entries: list[Entry]) -> list[FileResult]:
         """The results of these files, in one process: from ``files`` or from disk."""
-        if self.files is None:
-            return read_files(self.raw.root, entries, 1)
-        return self.files.read(self.raw.root, entries, 1)
+        return reader_of(self.files)(self.raw.root, entries, 1)
 
 
 def _plan(
@@ -635,8 +633,7 @@ def _worker_part(
     gc.disable()  # a short-lived process that builds many containers and no cycles
     probed = ProbedEvidence(evidence)
     raw = RawLedger(root=root, config=None)
-    results = read_files(root, entries, 1) if files is None else files.read(root, entries, 1)
-    for result in results:
+    for result in reader_of(files)(root, entries, 1):
         add_file(raw, result)
     shard = validate_shard(raw.records, config=config, root=root, today=today, evidence=probed)
     diags = [*raw.diagnostics, *shard.diagnostics]

@@ -6,6 +6,7 @@ define its own ``template`` of another size), and a helper."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ import generate
 __all__ = [
     "AS_OF",
     "TODAY",
+    "age_files",
     "generate",
     "hazard_files",
     "ledger",
@@ -41,6 +43,14 @@ def ledger(request: pytest.FixtureRequest, template: Path, tmp_path: Path) -> Pa
     root = tmp_path / "ledger"
     shutil.copytree(template / request.param, root)
     return root
+
+
+def age_files(root: Path, seconds: int = 3600) -> None:
+    """Make every file older than the stat index's racy window (a file written just now
+    is never remembered, so it would be read again anyway)."""
+    for path in root.rglob("*"):
+        st = path.stat()
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - seconds * 10**9))
 
 
 def hazard_files(root: Path) -> list[Path]:

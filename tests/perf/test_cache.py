@@ -21,6 +21,7 @@ from safeledger.read.discover import FileStat, Found
 from tests.perf.ledgers import (
     AS_OF,
     TODAY,
+    age_files,
     hazard_files,
     ledger_with_plan_outside_evidence,
 )
@@ -125,13 +126,6 @@ def test_cli_no_cache_and_env(
     assert plain.stderr == cached.stderr == "", "no progress bar when stderr is not a terminal"
 
 
-def _age(root: Path, seconds: int = 3600) -> None:
-    """Make every file older than the stat index's racy window."""
-    for path in root.rglob("*"):
-        st = path.stat()
-        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - seconds * 10**9))
-
-
 def test_stat_index_skips_unchanged_files_and_sees_every_change(
     ledger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -143,7 +137,7 @@ def test_stat_index_skips_unchanged_files_and_sees_every_change(
         return real(path)
 
     monkeypatch.setattr(cache_module, "_digest", counting)
-    _age(ledger)
+    age_files(ledger)
     cache = CheckCache(tmp_path / "cache")
     before = same(ledger, cache)
     reads.clear()
@@ -210,7 +204,7 @@ def _sha(data: bytes) -> str:
     ],
 )
 def test_corrupt_stat_index_is_a_miss(ledger: Path, tmp_path: Path, bad: bytes) -> None:
-    _age(ledger)
+    age_files(ledger)
     cache = CheckCache(tmp_path / "cache")
     plain = same(ledger, cache)
     (index,) = (tmp_path / "cache" / "stat").glob("*.idx")

@@ -26,31 +26,34 @@ from safeledger.evaluate.status import status_report
 from safeledger.file_cache import FileCache
 from safeledger.model.codec import RECORD_CODEC
 from safeledger.output.status import status_json_chunks
-from tests.perf.ledgers import AS_OF, TODAY, hazard_files
+from tests.perf.ledgers import TODAY, age_files, hazard_files
+from tests.perf.test_cache import run
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "ledgers" / "tongxin"
 
 
-def _age(root: Path, seconds: int = 3600) -> None:
-    """Every file older than the stat index's racy window (a fresh file's digest is
-    not remembered, so it would be read again anyway)."""
-    for path in root.rglob("*"):
-        st_ = path.stat()
-        os.utime(path, ns=(st_.st_atime_ns, st_.st_mtime_ns - seconds * 10**9))
-
-
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """A log of the record files read from disk through the file cache, written by
-    every process (a forked worker too)."""
+    """A log of the record files a file cache reads from disk (FileCache.read), written
+    by every process (a forked worker too).  Runs without a cache are not logged."""
     log = tmp_path / "reads.log"
-    real = file_cache.read_files
+    real_read, real_read_files = FileCache.read, file_cache.read_files
+    inside: list[bool] = []
+
+    def read(self: FileCache, root: Path, entries: list[Any], workers: int | None) -> Any:
+        inside.append(True)
+        try:
+            return real_read(self, root, entries, workers)
+        finally:
+            inside.pop()
 
     def logged(root: Path, entries: list[Any], workers: int | None) -> Any:
-        with open(log, "a", encoding="utf-8") as f:
-            f.writelines(f"{e[0]}\n" for e in entries)
-        return real(root, entries, workers)
+        if inside:
+            with open(log, "a", encoding="utf-8") as f:
+                f.writelines(f"{e[0]}\n" for e in entries)
+        return real_read_files(root, entries, workers)
 
+    monkeypatch.setattr(FileCache, "read", read)
     monkeypatch.setattr(file_cache, "read_files", logged)
     return log
 
@@ -87,37 +90,30 @@ def _wait_until_kept(cache: Path, root: Path, *paths: Path) -> None:
     assert want <= _kept(cache)
 
 
-def check(root: Path, cache: CheckCache | None, workers: int) -> dict[str, Any]:
-    result = check_ledger(root, as_of=AS_OF, today=TODAY, cache=cache, workers=workers)
-    out = result.to_json()
-    out["hints"] = [d.hint for d in result.diagnostics]
-    return out
-
-
 @pytest.mark.parametrize("workers", [1, 2])
 def test_check_after_an_edit_reads_only_the_edited_file(
     ledger: Path, tmp_path: Path, workers: int, reads: Path
 ) -> None:
-    _age(ledger)
+    age_files(ledger)
     folder = tmp_path / "cache"
     cache = CheckCache(folder)
-    first = check(ledger, cache, workers)
-    assert first == check(ledger, None, workers)
+    first = run(ledger, cache, workers=workers)
     _wait_until_kept(folder, ledger, *hazard_files(ledger))
     assert len(_read(reads)) == sum(1 for _ in ledger.rglob("*.yaml")) - 1  # not the config
+    assert first == run(ledger, None, workers=workers)
 
     edited = hazard_files(ledger)[-1]  # the worker's part, in two processes
     text = edited.read_text(encoding="utf-8")
     edited.write_text(text.replace("found_on: ", "found_on: 20x", 1), encoding="utf-8")
-    answer = check(ledger, cache, workers)
+    answer = run(ledger, cache, workers=workers)
     assert _read(reads) == [edited.relative_to(ledger).as_posix()]
-    assert answer == check(ledger, None, workers)
+    assert answer == run(ledger, None, workers=workers)
     assert answer != first
 
     _wait_until_kept(folder, ledger, edited)
     edited.write_text(text, encoding="utf-8")  # back as it was: kept from the first run
-    _age(ledger)
-    assert check(ledger, cache, workers) == first
+    age_files(ledger)
+    assert run(ledger, cache, workers=workers) == first
     assert _read(reads) == []
 
 
@@ -127,7 +123,7 @@ def test_a_hazard_takes_its_enterprise_community_as_it_is_now(
 ) -> None:
     """Hazards without a community take their enterprise's, filled in place after
     validation: the cache must keep what the file says, not what was filled."""
-    _age(ledger)
+    age_files(ledger)
     folder = tmp_path / "cache"
     cache = CheckCache(folder)
 
@@ -150,7 +146,7 @@ def test_example_ledger_status_and_check_are_the_same(tmp_path: Path, reads: Pat
     """CSV exported from Excel, Chinese keys, mistakes: all kept and read back exactly."""
     root = tmp_path / "tongxin"
     shutil.copytree(EXAMPLE, root)
-    _age(root)
+    age_files(root)
     cache = CheckCache(tmp_path / "cache")
     as_of = dt.date(2025, 6, 30)
 
@@ -164,10 +160,11 @@ def test_example_ledger_status_and_check_are_the_same(tmp_path: Path, reads: Pat
     assert any(p.endswith(".csv") for p in _read(reads))
     victim = next(root.glob("hazards/2024/Q3/*.yaml"))
     victim.write_text(victim.read_text(encoding="utf-8") + "\n# 复查\n", encoding="utf-8")
-    assert answers(cache) == answers(None) == first
+    again = answers(cache)
     # by the check and by the load (a file written just now is never taken from a cache:
     # the stat index's racy rule), and no other file
     assert set(_read(reads)) == {victim.relative_to(root).as_posix()}
+    assert again == answers(None) == first
 
 
 @pytest.mark.parametrize(
@@ -181,31 +178,31 @@ def test_example_ledger_status_and_check_are_the_same(tmp_path: Path, reads: Pat
     ],
 )
 def test_damaged_segments_are_read_from_disk(ledger: Path, tmp_path: Path, damage: Any) -> None:
-    _age(ledger)
+    age_files(ledger)
     folder = tmp_path / "cache"
     cache = CheckCache(folder)
-    plain = check(ledger, None, 1)
-    check(ledger, cache, 1)
+    plain = run(ledger, None, workers=1)
+    run(ledger, cache, workers=1)
     for segment in _segments(folder):
         segment.write_bytes(damage(segment.read_bytes()))
     hazard_files(ledger)[0].write_text(
         hazard_files(ledger)[0].read_text(encoding="utf-8") + "\n", encoding="utf-8"
     )
-    plain = check(ledger, None, 1)
-    assert check(ledger, cache, 1) == plain
+    plain = run(ledger, None, workers=1)
+    assert run(ledger, cache, workers=1) == plain
 
 
 def test_segments_of_old_files_are_dropped(ledger: Path, tmp_path: Path) -> None:
-    _age(ledger)
+    age_files(ledger)
     folder = tmp_path / "cache"
     cache = CheckCache(folder)
-    check(ledger, cache, 1)
+    run(ledger, cache, workers=1)
     (whole,) = _segments(folder)
     for n in range(3):
         path = hazard_files(ledger)[0]
         path.write_text(path.read_text(encoding="utf-8") + f"\n# {n}\n", encoding="utf-8")
-        _age(ledger)
-        check(ledger, cache, 1)
+        age_files(ledger)
+        run(ledger, cache, workers=1)
     # the first segment still holds current files; each edit's segment is replaced
     assert len(_segments(folder)) == 2 and whole in _segments(folder)
 
@@ -263,9 +260,9 @@ def test_values_no_reader_makes_are_refused() -> None:
 
 
 def test_segments_of_another_codec_are_not_read(ledger: Path, tmp_path: Path) -> None:
-    _age(ledger)
+    age_files(ledger)
     folder = tmp_path / "cache"
-    check(ledger, CheckCache(folder), 1)
+    run(ledger, CheckCache(folder), workers=1)
     (segment,) = _segments(folder)
     assert file_cache._header(segment) is not None
     real = RECORD_CODEC.fingerprint

@@ -165,6 +165,19 @@ def test_evidence_outside_evidence_folder_is_looked_up_again(
     assert same(root, cache)["errors"] == 0
 
 
+def decoded_keys(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The keys whose loaded entry is looked up (and decoded when there) from now on."""
+    decoded: list[str] = []
+    get_loaded = CheckCache.get_loaded
+
+    def spy(self: CheckCache, key: str, root: Path) -> Any:
+        decoded.append(key)
+        return get_loaded(self, key, root)
+
+    monkeypatch.setattr(CheckCache, "get_loaded", spy)
+    return decoded
+
+
 def test_the_guess_is_decoded_while_the_key_is_worked_out(
     ledger: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -178,14 +191,7 @@ def test_the_guess_is_decoded_while_the_key_is_worked_out(
     monkeypatch.setattr(api, "GUESS_FILES", 0)
     cache = CheckCache(tmp_path / "cache")
     expected = same(ledger, cache)
-    decoded: list[str] = []
-    get_loaded = CheckCache.get_loaded
-
-    def spy(self: CheckCache, key: str, root: Path) -> Any:
-        decoded.append(key)
-        return get_loaded(self, key, root)
-
-    monkeypatch.setattr(CheckCache, "get_loaded", spy)
+    decoded = decoded_keys(monkeypatch)
     guess = cache.last_loaded(ledger)
     hit = load_validated(ledger, today=TODAY, cache=cache)
     assert hit.cached and decoded == [guess] and answers(hit) == expected
@@ -219,14 +225,7 @@ def test_a_ledger_of_few_files_works_out_its_key_first(
     files = sum(1 for p in ledger.rglob("*.yaml") if p.name != "safeledger.yaml")
     assert cache.indexed_files(ledger) == files
     monkeypatch.setattr(api, "GUESS_FILES", files + 1)
-    decoded: list[str] = []
-    get_loaded = CheckCache.get_loaded
-
-    def spy(self: CheckCache, key: str, root: Path) -> Any:
-        decoded.append(key)
-        return get_loaded(self, key, root)
-
-    monkeypatch.setattr(CheckCache, "get_loaded", spy)
+    decoded = decoded_keys(monkeypatch)
     first = hazard_files(ledger)[0]
     first.write_text(first.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     changed = load_validated(ledger, today=TODAY, cache=cache)
